@@ -1,0 +1,134 @@
+#include "host/send_plan.h"
+
+#include <unistd.h>
+
+#include <boost/asio/write.hpp>
+#include <cerrno>
+
+namespace host {
+namespace net = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+// File data moves through a bounded buffer: large enough to amortise the system calls, small
+// enough that many concurrent file sends stay cheap.
+constexpr size_t kFileChunkBytes = 256 * 1024;
+
+// Reads exactly n bytes at offset (short only at end of file, which the range check excludes).
+error_code read_file_chunk(int fd, uint64_t offset, char* buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = pread(fd, buf + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return error_code(errno, boost::system::system_category());
+    if (r == 0) return net::error::eof;  // the file shrank under us
+    got += static_cast<size_t>(r);
+  }
+  return {};
+}
+
+}  // namespace
+
+void SendPlan::add_memory(const void* data, size_t size) {
+  if (size == 0) return;
+  segments_.push_back({static_cast<const char*>(data), -1, 0, size});
+  extension_bytes_ += size;
+}
+
+void SendPlan::add_file(int fd, uint64_t offset, uint64_t size) {
+  if (size == 0) return;
+  segments_.push_back({nullptr, fd, offset, size});
+  extension_bytes_ += size;
+}
+
+error_code SendPlan::write_sync(net::ip::tcp::socket& socket) const {
+  error_code ec;
+  std::vector<net::const_buffer> gather;
+  if (!head_.empty()) gather.emplace_back(head_.data(), head_.size());
+  std::unique_ptr<char[]> chunk;
+  for (const auto& seg : segments_) {
+    if (seg.data) {
+      gather.emplace_back(seg.data, seg.size);
+      continue;
+    }
+    // Flush what is gathered, then stream the file range through the chunk buffer.
+    if (!gather.empty()) {
+      net::write(socket, gather, ec);
+      if (ec) return ec;
+      gather.clear();
+    }
+    if (!chunk) chunk.reset(new char[kFileChunkBytes]);
+    for (uint64_t done = 0; done < seg.size;) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(kFileChunkBytes, seg.size - done));
+      if ((ec = read_file_chunk(seg.fd, seg.offset + done, chunk.get(), n))) return ec;
+      net::write(socket, net::buffer(chunk.get(), n), ec);
+      if (ec) return ec;
+      done += n;
+    }
+  }
+  if (!gather.empty()) net::write(socket, gather, ec);
+  return ec;
+}
+
+// One async send in flight: walks the segments, gathering runs of memory into one write and
+// reading file ranges chunk by chunk. Keeps the plan alive until the completion.
+struct SendPlan::AsyncWrite : std::enable_shared_from_this<SendPlan::AsyncWrite> {
+  std::shared_ptr<SendPlan> plan;
+  net::ip::tcp::socket& socket;
+  Completion done;
+  size_t next_segment = 0;
+  uint64_t file_done = 0;  // progress inside the current file segment
+  bool head_written = false;
+  uint64_t sent = 0;       // extension bytes
+  std::unique_ptr<char[]> chunk;
+  std::vector<net::const_buffer> gather;
+
+  AsyncWrite(std::shared_ptr<SendPlan> p, net::ip::tcp::socket& s, Completion d)
+      : plan(std::move(p)), socket(s), done(std::move(d)) {}
+
+  void step() {
+    gather.clear();
+    uint64_t batch_extension_bytes = 0;
+    if (!head_written) {
+      head_written = true;
+      if (!plan->head_.empty()) gather.emplace_back(plan->head_.data(), plan->head_.size());
+    }
+    while (next_segment < plan->segments_.size() && plan->segments_[next_segment].data) {
+      const auto& seg = plan->segments_[next_segment++];
+      gather.emplace_back(seg.data, seg.size);
+      batch_extension_bytes += seg.size;
+    }
+    if (gather.empty() && next_segment < plan->segments_.size()) {
+      const auto& seg = plan->segments_[next_segment];
+      if (!chunk) chunk.reset(new char[kFileChunkBytes]);
+      size_t n = static_cast<size_t>(std::min<uint64_t>(kFileChunkBytes, seg.size - file_done));
+      if (error_code ec = read_file_chunk(seg.fd, seg.offset + file_done, chunk.get(), n)) return finish(ec);
+      gather.emplace_back(chunk.get(), n);
+      batch_extension_bytes = n;
+      file_done += n;
+      if (file_done == seg.size) {
+        file_done = 0;
+        ++next_segment;
+      }
+    }
+    if (gather.empty()) return finish({});
+    net::async_write(socket, gather,
+                     [self = shared_from_this(), batch_extension_bytes](error_code ec, size_t) {
+                       if (ec) return self->finish(ec);
+                       self->sent += batch_extension_bytes;
+                       self->step();
+                     });
+  }
+
+  void finish(error_code ec) {
+    // Always from a handler or a post, so the completion never runs inside the initiating call.
+    net::post(socket.get_executor(), [self = shared_from_this(), ec] { self->done(ec, self->sent); });
+  }
+};
+
+void SendPlan::write_async(std::shared_ptr<SendPlan> plan, net::ip::tcp::socket& socket, Completion done) {
+  std::make_shared<AsyncWrite>(std::move(plan), socket, std::move(done))->step();
+}
+
+}  // namespace host

@@ -1,0 +1,125 @@
+#include "host/server.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <algorithm>
+#include <future>
+#include <stdexcept>
+
+#include "host/connection.h"
+#include "host/session.h"
+
+namespace host {
+namespace net = boost::asio;
+using boost::system::error_code;
+
+namespace {
+// How long stop() waits for pool threads to leave extension code once the pool is stopped.
+constexpr auto kThreadExitGrace = std::chrono::seconds(2);
+}  // namespace
+
+Server::Server(const HostOptions& options, ContractMonitor& monitor, ExtensionModule* extension, Authenticator auth)
+    : ctx_{options, SiteConfig{}, std::move(auth), monitor, extension, {}, io_}, acceptor_(io_), signals_(io_, SIGTERM, SIGINT) {
+  ctx_.site.virtual_dir = options.virtual_dir;
+  ctx_.site.physical_path = options.physical_path;
+  ctx_.site.site_id = options.site_id;
+  ctx_.site.https = options.https;
+  ctx_.site.max_header_bytes = options.max_header_bytes;
+  ctx_.site.preload_bytes = options.preload_bytes;
+}
+
+Server::~Server() = default;
+
+void Server::listen() {
+  error_code ec;
+  auto address = net::ip::make_address(ctx_.options.listen_address, ec);
+  if (ec) throw std::runtime_error("'" + ctx_.options.listen_address + "' is not an IP address");
+  net::ip::tcp::endpoint endpoint(address, ctx_.options.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + ctx_.options.listen_address + ":" +
+                             std::to_string(ctx_.options.port) + ": " + ec.message());
+  accept();
+}
+
+uint16_t Server::port() const { return acceptor_.local_endpoint().port(); }
+
+void Server::accept() {
+  acceptor_.async_accept(net::make_strand(io_), [this](error_code ec, net::ip::tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      auto connection = std::make_shared<Connection>(std::move(socket), ctx_);
+      {
+        std::lock_guard<std::mutex> lock(connections_mutex_);
+        // Forget closed connections now and then, so the list tracks the live ones.
+        if (connections_.size() >= 64 && connections_.size() % 64 == 0) {
+          connections_.erase(std::remove_if(connections_.begin(), connections_.end(),
+                                            [](const auto& w) { return w.expired(); }),
+                             connections_.end());
+        }
+        connections_.push_back(connection);
+      }
+      connection->start();
+    }
+    accept();
+  });
+}
+
+void Server::start_threads() {
+  for (unsigned i = 0; i < ctx_.options.threads; ++i) {
+    ++running_threads_;
+    threads_.emplace_back([this] {
+      auto guard = net::make_work_guard(io_);
+      io_.run();
+      --running_threads_;
+    });
+  }
+}
+
+void Server::wait_for_signal() {
+  std::promise<int> signalled;
+  signals_.async_wait([&signalled](error_code ec, int number) { signalled.set_value(ec ? 0 : number); });
+  signalled.get_future().wait();
+}
+
+bool Server::drain(std::chrono::milliseconds deadline) {
+  ctx_.draining = true;
+  std::promise<void> closed;
+  net::post(io_, [this, &closed] {
+    error_code ignored;
+    acceptor_.close(ignored);
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  {
+    std::lock_guard<std::mutex> lock(connections_mutex_);
+    for (auto& weak : connections_)
+      if (auto c = weak.lock()) c->close_if_idle();
+  }
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (ctx_.monitor.active_sessions() > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (ctx_.monitor.active_sessions() == 0) return true;
+  for (auto& session : ctx_.registry.live_sessions()) session->abandon();
+  return false;
+}
+
+bool Server::stop() {
+  io_.stop();
+  const auto until = std::chrono::steady_clock::now() + kThreadExitGrace;
+  while (running_threads_ > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (running_threads_ > 0) {
+    for (auto& t : threads_) t.detach();
+    return false;
+  }
+  for (auto& t : threads_) t.join();
+  return true;
+}
+
+}  // namespace host

@@ -1,0 +1,257 @@
+// The session's data movement: response headers, WriteClient, VECTOR_SEND, TRANSMIT_FILE and
+// reading the rest of the request body, synchronously or with one async operation at a time.
+#include <sys/stat.h>
+
+#include <cstring>
+
+#include "host/session.h"
+
+namespace host {
+using boost::system::error_code;
+
+namespace {
+
+// Size of the file behind a handle, or -1 when the handle is not an open file.
+int64_t file_size_of(int fd) {
+  struct stat st;
+  if (fd <= 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+  return st.st_size;
+}
+
+}  // namespace
+
+bool Session::begin_async_locked(const char* what) {
+  if (async_pending_) {
+    violation(Violation::concurrent_async, std::string(what) + " while another async operation is outstanding");
+    return false;
+  }
+  async_pending_ = true;
+  return true;
+}
+
+void Session::complete_async(PFN_HSE_IO_COMPLETION fn, void* fn_ctx, DWORD bytes, DWORD error) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Cleared before the callback runs: the callback usually starts the next operation.
+    async_pending_ = false;
+    if (!fn) {
+      fn = completion_;
+      fn_ctx = completion_ctx_;
+    }
+  }
+  if (fn) fn(&ecb_, fn_ctx, bytes, error);
+  maybe_finish();
+}
+
+std::string Session::head_for_locked(const char* status, const char* headers, bool keep_conn) {
+  return response_.start(status ? status : "", headers ? headers : "", keep_conn);
+}
+
+void Session::add_body_locked(SendPlan& plan, const void* data, size_t size) {
+  const bool was_overflowing = response_.body_overflowed();
+  const uint64_t admitted = response_.admit_body(size);
+  if (response_.body_overflowed() && !was_overflowing)
+    violation(Violation::body_beyond_content_length,
+              "the extension wrote past its Content-Length of " + std::to_string(*response_.declared_length()));
+  response_.observe_chunked(std::string_view(static_cast<const char*>(data), admitted));
+  plan.add_memory(data, admitted);
+}
+
+// Called with mutex_ held: a synchronous send keeps the socket to itself until it is done.
+BOOL Session::send_plan(std::shared_ptr<SendPlan> plan, bool async, PFN_HSE_IO_COMPLETION fn, void* fn_ctx) {
+  if (!async) {
+    if (plan->empty()) return TRUE;
+    if (error_code ec = plan->write_sync(connection_->socket())) {
+      client_gone_ = true;
+      return fail(ERROR_NETNAME_DELETED);
+    }
+    return TRUE;
+  }
+  SendPlan::write_async(plan, connection_->socket(),
+                        [self = shared_from_this(), fn, fn_ctx](error_code ec, uint64_t sent) {
+                          if (ec) {
+                            std::lock_guard<std::mutex> lock(self->mutex_);
+                            self->client_gone_ = true;
+                          }
+                          self->complete_async(fn, fn_ctx, static_cast<DWORD>(sent), ec ? ERROR_NETNAME_DELETED : 0);
+                        });
+  return TRUE;
+}
+
+BOOL Session::send_response_header(const char* status, const char* headers, bool keep_conn) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (async_pending_) {
+    violation(Violation::io_during_async, "response headers sent while an async operation is outstanding");
+    return fail(ERROR_INVALID_PARAMETER);
+  }
+  if (response_.head_sent()) {
+    violation(Violation::headers_sent_twice, "response headers sent a second time");
+    return fail(ERROR_INVALID_PARAMETER);
+  }
+  if (client_gone_) return fail(ERROR_NETNAME_DELETED);
+  auto plan = std::make_shared<SendPlan>();
+  plan->set_head(head_for_locked(status, headers, keep_conn));
+  return send_plan(plan, false, nullptr, nullptr);
+}
+
+BOOL Session::write_client(void* buffer, DWORD* bytes, DWORD flags) {
+  if (!bytes || (*bytes && !buffer)) return fail(ERROR_INVALID_PARAMETER);
+  const bool async = (flags & HSE_IO_ASYNC) != 0;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!async && async_pending_) {
+    violation(Violation::io_during_async, "synchronous WriteClient while an async operation is outstanding");
+    return fail(ERROR_INVALID_PARAMETER);
+  }
+  if (async && !begin_async_locked("async WriteClient")) return fail(ERROR_INVALID_PARAMETER);
+  if (client_gone_) {
+    async_pending_ = false;
+    return fail(ERROR_NETNAME_DELETED);
+  }
+  auto plan = std::make_shared<SendPlan>();
+  // Body bytes before any header: IIS sends them under a default "200 OK".
+  if (!response_.head_sent()) plan->set_head(head_for_locked(nullptr, nullptr, true));
+  add_body_locked(*plan, buffer, *bytes);
+  return send_plan(plan, async, nullptr, nullptr);
+}
+
+BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* v) {
+  if (!v || (v->nElementCount && !v->lpElementArray)) return fail(ERROR_INVALID_PARAMETER);
+  const DWORD flags = v->dwFlags;
+  const bool async = (flags & HSE_IO_ASYNC) != 0;
+  const bool send_headers = (flags & HSE_IO_SEND_HEADERS) != 0;
+  // Status and headers come exactly when HSE_IO_SEND_HEADERS says so.
+  if (send_headers != (v->pszStatus != nullptr) || send_headers != (v->pszHeaders != nullptr)) {
+    violation(Violation::bad_argument, "VECTOR_SEND: pszStatus/pszHeaders must be set exactly with HSE_IO_SEND_HEADERS");
+    return fail(ERROR_INVALID_PARAMETER);
+  }
+  // Check every element before anything is sent: a refused call sends nothing.
+  struct FileRange { int fd; uint64_t offset, size; };
+  std::vector<FileRange> files(v->nElementCount);
+  for (DWORD i = 0; i < v->nElementCount; ++i) {
+    const HSE_VECTOR_ELEMENT& e = v->lpElementArray[i];
+    if (e.ElementType == HSE_VECTOR_ELEMENT_TYPE_MEMORY_BUFFER) {
+      if (e.cbSize == 0 || !e.pvContext) {
+        violation(Violation::bad_argument, "VECTOR_SEND: a memory element of size 0 or without a buffer");
+        return fail(ERROR_INVALID_PARAMETER);
+      }
+    } else if (e.ElementType == HSE_VECTOR_ELEMENT_TYPE_FILE_HANDLE) {
+      const int fd = ISAPI_HANDLE_TO_FD(e.pvContext);
+      const int64_t size = file_size_of(fd);
+      if (size < 0 || e.cbOffset > static_cast<uint64_t>(size)) return fail(ERROR_INVALID_PARAMETER);
+      const uint64_t length = e.cbSize ? e.cbSize : static_cast<uint64_t>(size) - e.cbOffset;
+      if (e.cbOffset + length > static_cast<uint64_t>(size)) return fail(ERROR_INVALID_PARAMETER);
+      files[i] = {fd, e.cbOffset, length};
+    } else {
+      return fail(ERROR_INVALID_PARAMETER);
+    }
+  }
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!async && async_pending_) {
+    violation(Violation::io_during_async, "synchronous VECTOR_SEND while an async operation is outstanding");
+    return fail(ERROR_INVALID_PARAMETER);
+  }
+  if (send_headers && response_.head_sent()) {
+    violation(Violation::headers_sent_twice, "VECTOR_SEND with HSE_IO_SEND_HEADERS after the headers were sent");
+    return fail(ERROR_INVALID_PARAMETER);
+  }
+  if (async && !begin_async_locked("async VECTOR_SEND")) return fail(ERROR_INVALID_PARAMETER);
+  if (client_gone_) {
+    if (async) async_pending_ = false;
+    return fail(ERROR_NETNAME_DELETED);
+  }
+  auto plan = std::make_shared<SendPlan>();
+  if (send_headers || !response_.head_sent())
+    plan->set_head(head_for_locked(v->pszStatus, v->pszHeaders, (flags & HSE_IO_DISCONNECT_AFTER_SEND) == 0));
+  for (DWORD i = 0; i < v->nElementCount; ++i) {
+    const HSE_VECTOR_ELEMENT& e = v->lpElementArray[i];
+    if (e.ElementType == HSE_VECTOR_ELEMENT_TYPE_MEMORY_BUFFER) {
+      add_body_locked(*plan, static_cast<const char*>(e.pvContext) + e.cbOffset, static_cast<size_t>(e.cbSize));
+    } else {
+      plan->add_file(files[i].fd, files[i].offset, response_.admit_body(files[i].size));
+    }
+  }
+  if (flags & HSE_IO_FINAL_SEND) response_.mark_final();
+  if (flags & HSE_IO_DISCONNECT_AFTER_SEND) close_requested_ = true;
+  return send_plan(plan, async, nullptr, nullptr);
+}
+
+BOOL Session::transmit_file(const HSE_TF_INFO* tf) {
+  if (!tf) return fail(ERROR_INVALID_PARAMETER);
+  if (!(tf->dwFlags & HSE_IO_ASYNC)) {
+    violation(Violation::bad_argument, "TRANSMIT_FILE is asynchronous only: HSE_IO_ASYNC is required");
+    return fail(ERROR_INVALID_PARAMETER);
+  }
+  const int fd = ISAPI_HANDLE_TO_FD(tf->hFile);
+  const int64_t size = file_size_of(fd);
+  if (size < 0) return fail(ERROR_INVALID_HANDLE);
+  if (tf->Offset > static_cast<uint64_t>(size)) return fail(ERROR_INVALID_PARAMETER);
+  const uint64_t length = tf->BytesToWrite ? tf->BytesToWrite : static_cast<uint64_t>(size) - tf->Offset;
+  if (tf->Offset + length > static_cast<uint64_t>(size)) return fail(ERROR_INVALID_PARAMETER);
+  const bool send_headers = (tf->dwFlags & HSE_IO_SEND_HEADERS) != 0;
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (send_headers && response_.head_sent()) {
+    violation(Violation::headers_sent_twice, "TRANSMIT_FILE with HSE_IO_SEND_HEADERS after the headers were sent");
+    return fail(ERROR_INVALID_PARAMETER);
+  }
+  if (!begin_async_locked("TRANSMIT_FILE")) return fail(ERROR_INVALID_PARAMETER);
+  if (client_gone_) {
+    async_pending_ = false;
+    return fail(ERROR_NETNAME_DELETED);
+  }
+  auto plan = std::make_shared<SendPlan>();
+  const bool keep = (tf->dwFlags & HSE_IO_DISCONNECT_AFTER_SEND) == 0;
+  if (send_headers) {
+    // With HSE_IO_SEND_HEADERS, pHead is the header block and pszStatusCode the status.
+    std::string block = tf->pHead ? (tf->HeadLength ? std::string(static_cast<const char*>(tf->pHead), tf->HeadLength)
+                                                    : std::string(static_cast<const char*>(tf->pHead)))
+                                  : std::string();
+    plan->set_head(head_for_locked(tf->pszStatusCode, block.c_str(), keep));
+  } else {
+    if (!response_.head_sent()) plan->set_head(head_for_locked(nullptr, nullptr, keep));
+    if (tf->pHead && tf->HeadLength) add_body_locked(*plan, tf->pHead, tf->HeadLength);
+  }
+  plan->add_file(fd, tf->Offset, response_.admit_body(length));
+  if (tf->pTail && tf->TailLength) add_body_locked(*plan, tf->pTail, tf->TailLength);
+  if (!keep) close_requested_ = true;
+  // The request's own completion routine, when given, overrides the registered one.
+  return send_plan(plan, true, tf->pfnHseIO, tf->pfnHseIO ? tf->pContext : nullptr);
+}
+
+BOOL Session::read_client(void* buffer, DWORD* size) {
+  if (!size || (*size && !buffer)) return fail(ERROR_INVALID_PARAMETER);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (async_pending_) {
+    violation(Violation::io_during_async, "ReadClient while an async operation is outstanding");
+    return fail(ERROR_INVALID_PARAMETER);
+  }
+  if (*size == 0) return TRUE;
+  error_code ec;
+  const size_t got = connection_->read_body(buffer, *size, ec);
+  if (ec) {
+    // IIS reports a client that went away mid-body as a read of 0 bytes; the connection cannot be
+    // reused, since the rest of the body never arrived.
+    close_requested_ = true;
+    *size = 0;
+    return TRUE;
+  }
+  *size = static_cast<DWORD>(got);
+  return TRUE;
+}
+
+BOOL Session::async_read_client(void* buffer, DWORD* size) {
+  if (!buffer || !size || *size == 0) return fail(ERROR_INVALID_PARAMETER);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!begin_async_locked("ASYNC_READ_CLIENT")) return fail(ERROR_INVALID_PARAMETER);
+  connection_->async_read_body(buffer, *size, [self = shared_from_this()](error_code ec, size_t got) {
+    if (ec) {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      self->close_requested_ = true;
+    }
+    self->complete_async(nullptr, nullptr, static_cast<DWORD>(got), ec ? ERROR_NETNAME_DELETED : 0);
+  });
+  return TRUE;
+}
+
+}  // namespace host

@@ -1,0 +1,83 @@
+// Helpers every route uses: variables, query parameters, the relative path, synchronous output.
+#include <strings.h>
+
+#include <cstring>
+#include <vector>
+
+#include "reference/reference.h"
+
+namespace ref {
+
+std::optional<std::string> variable(Ecb* ecb, const char* name) {
+  std::vector<char> buf(256);
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    DWORD size = static_cast<DWORD>(buf.size());
+    if (ecb->GetServerVariable(ecb->ConnID, const_cast<char*>(name), buf.data(), &size))
+      return std::string(buf.data(), size ? size - 1 : 0);
+    if (GetLastError() != ERROR_INSUFFICIENT_BUFFER) return std::nullopt;
+    // Trust the size the host asks for, but grow at least twofold (old IIS under-reported it).
+    buf.resize(std::max<size_t>(size, buf.size() * 2));
+  }
+  return std::nullopt;
+}
+
+std::string query_param(Ecb* ecb, const std::string& name) {
+  std::string q = ecb->lpszQueryString ? ecb->lpszQueryString : "";
+  size_t pos = 0;
+  while (pos <= q.size()) {
+    size_t amp = q.find('&', pos);
+    std::string item = q.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    size_t eq = item.find('=');
+    if (item.substr(0, eq) == name) return eq == std::string::npos ? "" : item.substr(eq + 1);
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return "";
+}
+
+std::string relative_path(Ecb* ecb) {
+  std::string path = ecb->lpszPathInfo ? ecb->lpszPathInfo : "/";
+  std::string md = variable(ecb, "APPL_MD_PATH").value_or("");
+  // "/LM/W3SVC/<site>/ROOT[/vdir]": what follows ROOT is the application's URL prefix.
+  size_t root = 0;
+  for (size_t i = 0; i + 5 <= md.size(); ++i)
+    if (strncasecmp(md.c_str() + i, "/ROOT", 5) == 0 && (i + 5 == md.size() || md[i + 5] == '/')) root = i + 5;
+  std::string vdir = root ? md.substr(root) : "";
+  if (!vdir.empty() && strncasecmp(path.c_str(), vdir.c_str(), vdir.size()) == 0) path = path.substr(vdir.size());
+  return path.empty() ? "/" : path;
+}
+
+bool send_head(Ecb* ecb, const std::string& status, const std::string& headers, bool keep_conn) {
+  std::string block = headers + "\r\n";
+  HSE_SEND_HEADER_EX_INFO info;
+  info.pszStatus = status.c_str();
+  info.cchStatus = static_cast<DWORD>(status.size());
+  info.pszHeader = block.c_str();
+  info.cchHeader = static_cast<DWORD>(block.size());
+  info.fKeepConn = keep_conn ? TRUE : FALSE;
+  return ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_SEND_RESPONSE_HEADER_EX, &info, nullptr, nullptr) != FALSE;
+}
+
+bool write_all(Ecb* ecb, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    DWORD n = static_cast<DWORD>(std::min<size_t>(size, 1u << 30));
+    if (!ecb->WriteClient(ecb->ConnID, const_cast<char*>(p), &n, HSE_IO_SYNC)) return false;
+    p += n;
+    size -= n;
+  }
+  return true;
+}
+
+DWORD respond(Ecb* ecb, const std::string& status, const std::string& content_type, const std::string& body) {
+  const std::string headers =
+      "Content-Type: " + content_type + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!send_head(ecb, status, headers) || !write_all(ecb, body.data(), body.size())) return HSE_STATUS_ERROR;
+  return HSE_STATUS_SUCCESS;
+}
+
+void done(Ecb* ecb, DWORD status) {
+  ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_DONE_WITH_SESSION, &status, nullptr, nullptr);
+}
+
+}  // namespace ref
