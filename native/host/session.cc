@@ -71,7 +71,7 @@ BOOL Session::done_with_session(const DWORD* status) {
     if (async_pending_)
       violation(Violation::done_with_io_pending, "DONE_WITH_SESSION while an async operation is outstanding");
     done_called_ = true;
-    if (status && *status == HSE_STATUS_ERROR) close_requested_ = true;
+    if (status && *status == HSE_STATUS_ERROR) ended_with_error_ = true;
     ctx_.registry.remove(id_);
   }
   maybe_finish();
@@ -92,7 +92,7 @@ void Session::finish() {
   bool reusable;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    const bool failed = proc_status_ == HSE_STATUS_ERROR;
+    const bool failed = proc_status_ == HSE_STATUS_ERROR || ended_with_error_;
     if (!response_.head_sent() && !client_gone_) {
       // The extension sent nothing: IIS answers for it, 500 when it reported an error.
       static const std::string error_body =
@@ -110,7 +110,8 @@ void Session::finish() {
       if (plan.write_sync(connection_->socket())) client_gone_ = true;
     }
     if (failed) response_.force_close();
-    if (!client_gone_ && response_.body_incomplete())
+    // An extension that reports an error may leave its response short: IIS closes the connection.
+    if (!client_gone_ && !failed && response_.body_incomplete())
       violation(response_.chunked() ? Violation::chunked_body_unterminated : Violation::body_short_of_content_length,
                 "the request ended with " + std::to_string(response_.body_bytes()) + " body bytes sent" +
                     (response_.declared_length() ? " of " + std::to_string(*response_.declared_length()) : ""));

@@ -83,6 +83,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool finished_ = false;
   bool client_gone_ = false;
   bool close_requested_ = false;
+  bool ended_with_error_ = false;  // DONE_WITH_SESSION with HSE_STATUS_ERROR
 };
 
 }  // namespace host

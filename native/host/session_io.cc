@@ -232,7 +232,7 @@ BOOL Session::read_client(void* buffer, DWORD* size) {
   if (ec) {
     // IIS reports a client that went away mid-body as a read of 0 bytes; the connection cannot be
     // reused, since the rest of the body never arrived.
-    close_requested_ = true;
+    client_gone_ = true;
     *size = 0;
     return TRUE;
   }
@@ -247,7 +247,7 @@ BOOL Session::async_read_client(void* buffer, DWORD* size) {
   connection_->async_read_body(buffer, *size, [self = shared_from_this()](error_code ec, size_t got) {
     if (ec) {
       std::lock_guard<std::mutex> lock(self->mutex_);
-      self->close_requested_ = true;
+      self->client_gone_ = true;  // the rest of the body will never arrive
     }
     self->complete_async(nullptr, nullptr, static_cast<DWORD>(got), ec ? ERROR_NETNAME_DELETED : 0);
   });

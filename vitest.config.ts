@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Each file starts real servers; large transfers need more than the default 5 s.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    // Two cores: files run two at a time, so load tests do not starve each other.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
