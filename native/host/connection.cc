@@ -6,6 +6,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <limits>
 
@@ -52,6 +54,17 @@ Endpoint endpoint_of(const net::ip::tcp::endpoint& e) {
 bool is_parse_error(const error_code& ec) {
   return ec && &ec.category() == &http::make_error_code(http::error::bad_method).category() &&
          ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+// Beast reports every unreadable version as bad_version; http.sys answers 505 to a well-formed
+// request line naming a version it does not speak ("... HTTP/2.0") and 400 to the rest.
+bool names_http_version(const boost::beast::flat_buffer& buffer) {
+  std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
+  std::string_view line = bytes.substr(0, bytes.find("\r\n"));
+  if (std::count(line.begin(), line.end(), ' ') != 2 || line.size() < 9) return false;
+  std::string_view v = line.substr(line.size() - 9);
+  return v.substr(0, 6) == " HTTP/" && std::isdigit(static_cast<unsigned char>(v[6])) && v[7] == '.' &&
+         std::isdigit(static_cast<unsigned char>(v[8]));
 }
 
 // Body-read errors Beast reports for a full caller buffer: not an error for us.
@@ -111,6 +124,7 @@ void Connection::on_header(error_code ec) {
   if (ec) {
     if (ec == http::error::header_limit) return refuse(431, "request header too large");
     if (ec == http::error::body_limit) return refuse(413, "request body too large");
+    if (ec == http::error::bad_version && names_http_version(buffer_)) return refuse(505, "HTTP version not supported");
     if (is_parse_error(ec)) return refuse(400, "malformed request: " + ec.message());
     return lingering_close();  // client closed, idle timeout, or shutdown
   }

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds every native target with AddressSanitizer + UndefinedBehaviorSanitizer (build/Sanitize,
+# beside the normal build/Release) and runs the native test suites against that build. Any report
+# aborts the process under test, which the tests see as a wrong exit code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npx node-gyp configure >/dev/null
+make -C build BUILDTYPE=Sanitize -j"$(nproc)"
+
+export ISAPI_BUILD=Sanitize
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+npx vitest run test/host "$@"
