@@ -1,5 +1,7 @@
 #include "host/extension_module.h"
 
+#include "isapi/posix/layout_check.h"  // the ABI is checked wherever the host is built
+
 #include <dlfcn.h>
 
 #include <cstring>
