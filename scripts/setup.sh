@@ -24,6 +24,9 @@ fi
 bash scripts/setup-libnode.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # `npm ci` refuses a lock file that lacks the other platforms' optional packages (rollup's
+  # native builds), which a registry mirror without them produces; `npm install` then installs
+  # the same locked versions.
+  npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 fi
 npm run build
