@@ -60,5 +60,63 @@
         'native/reference/breach.cc',
       ],
     },
+    {
+      # The ISAPI extension users register with IIS. It does not link libnode: the in-process
+      # runtime is a separate library loaded on demand, so a missing libnode is an answered error.
+      'target_name': 'isapi_node',
+      'type': 'shared_library',
+      'product_prefix': '',
+      'product_extension': 'so',
+      'sources': [
+        'native/extension/extension.cc',
+        'native/extension/extension_state.cc',
+        'native/extension/isapi_request.cc',
+        'native/extension/request_record.cc',
+        'native/extension/response_framing.cc',
+        'native/extension/failure_page.cc',
+        'native/extension/config.cc',
+        'native/extension/trace.cc',
+        'native/extension/thread_pool.cc',
+        'native/extension/posix/platform.cc',
+      ],
+      'cflags': ['-fvisibility=hidden'],
+    },
+    {
+      # The in-process backend: embeds libnode (Debian's, unpacked into deps/libnode by the setup
+      # script; its headers are Node 18's, so they must come before Node 20's that node-gyp adds).
+      'target_name': 'isapi_node_inproc',
+      'type': 'shared_library',
+      'product_prefix': '',
+      'product_extension': 'so',
+      'variables': {
+        'libnode_root': '<(module_root_dir)/deps/libnode/usr',
+        'multiarch': '<!(gcc -print-multiarch)',
+      },
+      'sources': [
+        'native/runtime/inprocess_backend.cc',
+        'native/runtime/js_worker.cc',
+        'native/runtime/node_process.cc',
+        'native/bridge/channel.cc',
+        'native/bridge/bridge.cc',
+      ],
+      'cflags': ['-fvisibility=hidden'],
+      # node-gyp adds the building Node's headers to every target: take them away here.
+      'include_dirs!': [
+        '<(node_root_dir)/include/node',
+        '<(node_root_dir)/src',
+        '<(node_root_dir)/deps/openssl/config',
+        '<(node_root_dir)/deps/openssl/openssl/include',
+        '<(node_root_dir)/deps/uv/include',
+        '<(node_root_dir)/deps/zlib',
+        '<(node_root_dir)/deps/v8/include',
+      ],
+      'include_dirs': [
+        '<(libnode_root)/include/node',
+        '<!(node -p "require(\'node-addon-api\').include_dir")',
+      ],
+      'defines': ['NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED'],
+      'libraries': ['-L<(libnode_root)/lib/<(multiarch)', '-lnode'],
+      'ldflags': ["-Wl,-rpath,'$$ORIGIN/../../deps/libnode/usr/lib/<(multiarch)'"],
+    },
   ],
 }

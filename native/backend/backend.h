@@ -1,0 +1,107 @@
+// The one seam between the ISAPI layer (native/extension) and the JavaScript side. The ISAPI layer
+// owns IIS: the ECB, async I/O, HTTP framing, DONE_WITH_SESSION. A backend owns the JavaScript
+// side: the in-process runtime (embedded libnode, isapi_node_inproc) or, later, supervised worker
+// processes. Only this header is shared; the in-process backend is a separate library loaded with
+// dlopen/LoadLibrary when chosen, so everything crossing the seam is an abstract class (vtables
+// need no symbol resolution between the two libraries) or a plain struct.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace isapi_node {
+
+// What the JS side needs of a request, gathered once on a pool thread (see DESIGN.md, step 2).
+struct RequestRecord {
+  uint64_t id = 0;
+  std::string method;
+  std::string path;      // IIS URL: decoded and canonical
+  std::string query;     // raw, without '?'
+  std::string raw_url;   // UNENCODED_URL
+  std::vector<std::pair<std::string, std::string>> headers;  // from ALL_RAW, as received
+  std::map<std::string, std::string> vars;                    // the server variables of RequestVariables
+  int64_t total_bytes = 0;                                    // -1: unknown length (chunked)
+  std::string preload;                                        // body bytes IIS already read
+};
+
+struct ResponseHead {
+  std::string status;                                        // "200 OK"
+  std::vector<std::pair<std::string, std::string>> headers;  // validated by the JS side
+};
+
+// Completion of a send or a read. `ok` false: the client is gone (or the request was aborted);
+// `data` is the bytes read (empty at the end of the body) and unused for sends.
+using Completion = std::function<void(bool ok, std::string data)>;
+
+// One request, as the ISAPI layer exposes it to a backend. Every method may be called from any
+// thread. Operations are queued and performed in order, one IIS async operation at a time; each
+// completion runs once, on an IIS or pool thread, never inside the call that queued it.
+class RequestHandle {
+ public:
+  virtual ~RequestHandle() = default;
+  virtual const RequestRecord& record() const = 0;
+
+  // `head` on the first send only. `final` ends the response: once it completes the ISAPI layer
+  // ends the session. The chunk is moved in, so the caller need not keep it alive.
+  virtual void send(std::optional<ResponseHead> head, std::string chunk, bool final, Completion done) = 0;
+  // `length` bytes of an open file from `offset`; the fd is borrowed until `done`.
+  virtual void send_file(std::optional<ResponseHead> head, int fd, uint64_t offset, uint64_t length, bool final,
+                         Completion done) = 0;
+  // The next request body bytes, at most `max` (empty data: the body has ended).
+  virtual void read(size_t max, Completion done) = 0;
+  // Ends the request abnormally, at most once: a 500 page when nothing was sent yet, otherwise the
+  // connection is closed. Queued operations complete with ok = false.
+  virtual void abort(const std::string& reason) = 0;
+  // Any server variable, looked up now.
+  virtual std::optional<std::string> server_variable(const std::string& name) = 0;
+  // Called once, on any thread, when IIS reports the client gone (a failed write or read).
+  virtual void on_client_gone(std::function<void()> listener) = 0;
+};
+
+// What the ISAPI layer offers a backend.
+class BackendHost {
+ public:
+  virtual ~BackendHost() = default;
+  // The trace channel: uncaught app errors, wsgi.errors, runtime messages.
+  virtual void trace(const std::string& source, const std::string& text) = 0;
+};
+
+struct BackendConfig {
+  std::string app_module;       // absolute path of the user's module
+  std::string app_export;       // export name; "" means the default export (or module.exports)
+  std::string bootstrap;        // absolute path of the JS bootstrap (dist/runtime/bootstrap.cjs)
+  std::string libnode;          // absolute path of libnode, for the in-process backend
+  unsigned workers = 1;         // JavaScript workers (in-process: Node environments on their own threads)
+  uint32_t start_timeout_ms = 30000;
+};
+
+// Why a backend could not start: the kind names the page users see; detail goes to the trace.
+struct StartFailure {
+  std::string kind;    // "libnode_missing", "bootstrap_missing", "app_not_found", "app_failed", "runtime_failed"
+  std::string detail;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Boots the JS side and loads the app; blocks until it is ready or failed.
+  virtual std::optional<StartFailure> start() = 0;
+  // Hands a request to the JS side (any thread). Requests are delivered in batches.
+  virtual void submit(std::shared_ptr<RequestHandle> request) = 0;
+  // Stops the JS side; requests not yet delivered are aborted. Blocks until it has stopped.
+  virtual void stop() = 0;
+};
+
+}  // namespace isapi_node
+
+// The in-process backend library exports this factory (C linkage, so it is found by name).
+extern "C" {
+typedef isapi_node::Backend* (*isapi_node_create_backend_fn)(const isapi_node::BackendConfig* config,
+                                                               isapi_node::BackendHost* host);
+}
+#define ISAPI_NODE_CREATE_BACKEND_SYMBOL "isapi_node_create_inprocess_backend"

@@ -1,0 +1,178 @@
+// The linked binding `isapi_bridge` each JavaScript worker reads with process._linkedBinding():
+// the JS side's only way to IIS. lib/runtime/bridge.ts declares its TypeScript shape; keep the two
+// in step.
+#include <napi.h>
+
+#include "bridge/channel.h"
+
+namespace isapi_node::bridge {
+namespace {
+
+// The channel lives as instance data of the environment it was registered in.
+struct Instance {
+  std::shared_ptr<Channel> channel;
+};
+
+Channel& channel_of(const Napi::CallbackInfo& info) { return *info.Env().GetInstanceData<Instance>()->channel; }
+
+std::optional<ResponseHead> head_from(const Napi::Value& status, const Napi::Value& headers) {
+  if (status.IsNull() || status.IsUndefined()) return std::nullopt;
+  ResponseHead head;
+  head.status = status.As<Napi::String>().Utf8Value();
+  if (headers.IsArray()) {
+    Napi::Array flat = headers.As<Napi::Array>();
+    const uint32_t n = flat.Length();
+    head.headers.reserve(n / 2);
+    for (uint32_t i = 0; i + 1 < n; i += 2)
+      head.headers.emplace_back(flat.Get(i).As<Napi::String>().Utf8Value(),
+                                flat.Get(i + 1).As<Napi::String>().Utf8Value());
+  }
+  return head;
+}
+
+std::string bytes_from(const Napi::Value& v) {
+  if (v.IsString()) return v.As<Napi::String>().Utf8Value();
+  if (v.IsTypedArray()) {
+    Napi::TypedArray t = v.As<Napi::TypedArray>();
+    const char* base = static_cast<const char*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+    return std::string(base, t.ByteLength());
+  }
+  return std::string();
+}
+
+// A completion that queues [2, token, ok, data] for the JS thread.
+Completion reply_to(Channel& channel, double token) {
+  std::weak_ptr<Channel> weak = channel.shared_from_this();
+  return [weak, token](bool ok, std::string data) {
+    if (auto ch = weak.lock()) {
+      Event e;
+      e.type = Event::Type::done;
+      e.token = token;
+      e.ok = ok;
+      e.data = std::move(data);
+      ch->push(std::move(e));
+    }
+  };
+}
+
+uint64_t id_of(const Napi::Value& v) { return static_cast<uint64_t>(v.As<Napi::Number>().DoubleValue()); }
+
+// config(): what the worker must load.
+Napi::Value Config(const Napi::CallbackInfo& info) {
+  const Channel& ch = channel_of(info);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("app", ch.config().app_module);
+  o.Set("export", ch.config().app_export);
+  o.Set("workers", Napi::Number::New(info.Env(), ch.config().workers));
+  o.Set("workerIndex", Napi::Number::New(info.Env(), ch.worker_index()));
+  return o;
+}
+
+// start(onEvents): from now on every batch of events goes to onEvents(batch).
+Napi::Value Start(const Napi::CallbackInfo& info) {
+  auto tsfn = Napi::ThreadSafeFunction::New(info.Env(), info[0].As<Napi::Function>(), "isapi-node events", 0, 1);
+  channel_of(info).attach(tsfn);
+  return info.Env().Undefined();
+}
+
+// ready(failure | null): the app is loaded, or it could not be ({kind, message}).
+Napi::Value Ready(const Napi::CallbackInfo& info) {
+  if (info[0].IsObject()) {
+    Napi::Object f = info[0].As<Napi::Object>();
+    channel_of(info).set_ready(StartFailure{f.Get("kind").ToString().Utf8Value(), f.Get("message").ToString().Utf8Value()});
+  } else {
+    channel_of(info).set_ready(std::nullopt);
+  }
+  return info.Env().Undefined();
+}
+
+// send(id, token, status|null, headers|null, chunk|null, final)
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  Channel& ch = channel_of(info);
+  const uint64_t id = id_of(info[0]);
+  const bool final = info[5].ToBoolean();
+  auto request = ch.find(id);
+  Completion done = reply_to(ch, info[1].As<Napi::Number>().DoubleValue());
+  if (!request) {
+    done(false, {});
+    return info.Env().Undefined();
+  }
+  if (final) ch.forget(id);
+  request->send(head_from(info[2], info[3]), bytes_from(info[4]), final, std::move(done));
+  return info.Env().Undefined();
+}
+
+// sendFile(id, token, status|null, headers|null, fd, offset, length, final)
+Napi::Value SendFile(const Napi::CallbackInfo& info) {
+  Channel& ch = channel_of(info);
+  const uint64_t id = id_of(info[0]);
+  const bool final = info[7].ToBoolean();
+  auto request = ch.find(id);
+  Completion done = reply_to(ch, info[1].As<Napi::Number>().DoubleValue());
+  if (!request) {
+    done(false, {});
+    return info.Env().Undefined();
+  }
+  if (final) ch.forget(id);
+  request->send_file(head_from(info[2], info[3]), info[4].As<Napi::Number>().Int32Value(),
+                     static_cast<uint64_t>(info[5].As<Napi::Number>().DoubleValue()),
+                     static_cast<uint64_t>(info[6].As<Napi::Number>().DoubleValue()), final, std::move(done));
+  return info.Env().Undefined();
+}
+
+// read(id, token, max): the data arrives as [2, token, ok, buffer?] (no buffer: end of body).
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Channel& ch = channel_of(info);
+  auto request = ch.find(id_of(info[0]));
+  Completion done = reply_to(ch, info[1].As<Napi::Number>().DoubleValue());
+  if (!request) done(false, {});
+  else request->read(static_cast<size_t>(info[2].As<Napi::Number>().DoubleValue()), std::move(done));
+  return info.Env().Undefined();
+}
+
+// abort(id, reason)
+Napi::Value Abort(const Napi::CallbackInfo& info) {
+  Channel& ch = channel_of(info);
+  const uint64_t id = id_of(info[0]);
+  if (auto request = ch.find(id)) {
+    ch.forget(id);
+    request->abort(info[1].ToString().Utf8Value());
+  }
+  return info.Env().Undefined();
+}
+
+// serverVariable(id, name) → string | null
+Napi::Value ServerVariable(const Napi::CallbackInfo& info) {
+  auto request = channel_of(info).find(id_of(info[0]));
+  if (!request) return info.Env().Null();
+  auto value = request->server_variable(info[1].ToString().Utf8Value());
+  return value ? Napi::String::New(info.Env(), *value) : info.Env().Null();
+}
+
+// trace(source, text)
+Napi::Value Trace(const Napi::CallbackInfo& info) {
+  channel_of(info).host().trace(info[0].ToString().Utf8Value(), info[1].ToString().Utf8Value());
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  if (!current_channel)
+    throw Napi::Error::New(env, "isapi_bridge is only available on an isapi-node JavaScript worker's main thread");
+  env.SetInstanceData(new Instance{current_channel});
+  exports.Set("config", Napi::Function::New(env, Config, "config"));
+  exports.Set("start", Napi::Function::New(env, Start, "start"));
+  exports.Set("ready", Napi::Function::New(env, Ready, "ready"));
+  exports.Set("send", Napi::Function::New(env, Send, "send"));
+  exports.Set("sendFile", Napi::Function::New(env, SendFile, "sendFile"));
+  exports.Set("read", Napi::Function::New(env, Read, "read"));
+  exports.Set("abort", Napi::Function::New(env, Abort, "abort"));
+  exports.Set("serverVariable", Napi::Function::New(env, ServerVariable, "serverVariable"));
+  exports.Set("trace", Napi::Function::New(env, Trace, "trace"));
+  return exports;
+}
+
+}  // namespace
+
+napi_value register_bridge(napi_env env, napi_value exports) { return Napi::RegisterModule(env, exports, Init); }
+
+}  // namespace isapi_node::bridge

@@ -1,0 +1,170 @@
+#include "bridge/channel.h"
+
+#include <chrono>
+
+namespace isapi_node::bridge {
+
+thread_local std::shared_ptr<Channel> current_channel;
+
+namespace {
+
+// Turns one event into what the JS dispatcher (lib/runtime/dispatcher.ts) reads: [1, record],
+// [2, token, ok, data], [3, id].
+Napi::Value request_to_js(Napi::Env env, const RequestRecord& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", Napi::Number::New(env, static_cast<double>(r.id)));
+  o.Set("method", r.method);
+  o.Set("path", r.path);
+  o.Set("query", r.query);
+  o.Set("rawUrl", r.raw_url);
+  Napi::Array headers = Napi::Array::New(env, r.headers.size() * 2);
+  uint32_t i = 0;
+  for (const auto& [name, value] : r.headers) {
+    headers.Set(i++, name);
+    headers.Set(i++, value);
+  }
+  o.Set("headers", headers);
+  Napi::Object vars = Napi::Object::New(env);
+  for (const auto& [name, value] : r.vars) vars.Set(name, value);
+  o.Set("vars", vars);
+  o.Set("totalBytes", Napi::Number::New(env, static_cast<double>(r.total_bytes)));
+  o.Set("preload", Napi::Buffer<char>::Copy(env, r.preload.data(), r.preload.size()));
+  return o;
+}
+
+Napi::Value event_to_js(Napi::Env env, Event& e) {
+  Napi::Array a = Napi::Array::New(env);
+  a.Set(0u, Napi::Number::New(env, static_cast<int>(e.type)));
+  switch (e.type) {
+    case Event::Type::request:
+      a.Set(1u, request_to_js(env, e.request->record()));
+      break;
+    case Event::Type::done:
+      a.Set(1u, Napi::Number::New(env, e.token));
+      a.Set(2u, Napi::Boolean::New(env, e.ok));
+      if (!e.data.empty()) a.Set(3u, Napi::Buffer<char>::Copy(env, e.data.data(), e.data.size()));
+      break;
+    case Event::Type::gone:
+      a.Set(1u, Napi::Number::New(env, static_cast<double>(e.id)));
+      break;
+  }
+  return a;
+}
+
+}  // namespace
+
+void Channel::deliver(std::shared_ptr<RequestHandle> request) {
+  const uint64_t id = request->record().id;
+  std::weak_ptr<Channel> weak = shared_from_this();
+  request->on_client_gone([weak, id] {
+    if (auto ch = weak.lock()) {
+      Event e;
+      e.type = Event::Type::gone;
+      e.id = id;
+      ch->push(std::move(e));
+    }
+  });
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (closed_) {
+    lock.unlock();
+    request->abort("the JavaScript worker has stopped");
+    return;
+  }
+  ++in_flight_;
+  requests_.emplace(id, request);
+  Event e;
+  e.type = Event::Type::request;
+  e.id = id;
+  e.request = std::move(request);
+  queue_.push_back(std::move(e));
+  wake_locked(lock);
+}
+
+void Channel::push(Event event) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (closed_) return;
+  queue_.push_back(std::move(event));
+  wake_locked(lock);
+}
+
+void Channel::wake_locked(std::unique_lock<std::mutex>& lock) {
+  if (wake_pending_ || !events_) return;
+  wake_pending_ = true;
+  Napi::ThreadSafeFunction tsfn = *events_;
+  lock.unlock();
+  std::weak_ptr<Channel> weak = shared_from_this();
+  tsfn.NonBlockingCall([weak](Napi::Env env, Napi::Function dispatch) {
+    auto ch = weak.lock();
+    if (!ch || !env) return;
+    std::vector<Event> events = ch->take();
+    if (events.empty()) return;
+    Napi::HandleScope scope(env);
+    Napi::Array batch = Napi::Array::New(env, events.size());
+    for (uint32_t i = 0; i < events.size(); ++i) batch.Set(i, event_to_js(env, events[i]));
+    dispatch.Call({batch});
+  });
+}
+
+void Channel::attach(Napi::ThreadSafeFunction events) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  events_ = events;
+  if (!queue_.empty()) wake_locked(lock);
+}
+
+std::vector<Event> Channel::take() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  wake_pending_ = false;
+  std::vector<Event> out;
+  out.swap(queue_);
+  return out;
+}
+
+std::shared_ptr<RequestHandle> Channel::find(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = requests_.find(id);
+  return it == requests_.end() ? nullptr : it->second;
+}
+
+void Channel::forget(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (requests_.erase(id)) --in_flight_;
+}
+
+void Channel::close() {
+  std::vector<std::shared_ptr<RequestHandle>> orphans;
+  std::optional<Napi::ThreadSafeFunction> events;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+    for (auto& e : queue_)
+      if (e.type == Event::Type::request) orphans.push_back(e.request);
+    queue_.clear();
+    for (auto& [id, r] : requests_) orphans.push_back(r);
+    requests_.clear();
+    events.swap(events_);
+  }
+  for (auto& r : orphans) r->abort("the JavaScript worker stopped");
+  if (events) events->Release();
+  set_ready(StartFailure{"runtime_failed", "the JavaScript worker stopped before it was ready"});
+}
+
+std::optional<StartFailure> Channel::wait_ready(uint32_t timeout_ms) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!ready_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return ready_reported_; }))
+    return StartFailure{"app_failed", "the app was not ready after " + std::to_string(timeout_ms) +
+                                          " ms (\"startTimeoutMs\"): does loading it wait on something?"};
+  return ready_failure_;
+}
+
+void Channel::set_ready(std::optional<StartFailure> failure) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (ready_reported_) return;  // the first word counts
+    ready_reported_ = true;
+    ready_failure_ = std::move(failure);
+  }
+  ready_cv_.notify_all();
+}
+
+}  // namespace isapi_node::bridge

@@ -1,0 +1,88 @@
+// One JavaScript worker's end of the bridge: the queue of events for its JS thread (new requests,
+// completions, clients gone) and the requests it is serving. IIS and pool threads push events;
+// the JS thread takes them all at once, so one wake-up carries every event queued since the last
+// (DESIGN.md, step 2: batching is where throughput comes from).
+//
+// Threads: push()/deliver() from any thread; take(), attach() and the request map from the JS
+// thread (the map is locked anyway: aborts at shutdown come from other threads). `mutex_` guards
+// everything; it is never held while JS runs.
+#pragma once
+#include <napi.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backend/backend.h"
+
+namespace isapi_node::bridge {
+
+struct Event {
+  enum class Type : uint8_t { request = 1, done = 2, gone = 3 };
+  Type type = Type::done;
+  uint64_t id = 0;        // request and gone
+  double token = 0;       // done: the JS side's number for the operation
+  bool ok = true;         // done
+  std::string data;       // done: bytes read
+  std::shared_ptr<RequestHandle> request;  // request
+};
+
+class Channel : public std::enable_shared_from_this<Channel> {
+ public:
+  Channel(const BackendConfig& config, BackendHost& host, unsigned worker_index)
+      : config_(config), host_(host), worker_index_(worker_index) {}
+
+  const BackendConfig& config() const { return config_; }
+  BackendHost& host() { return host_; }
+  unsigned worker_index() const { return worker_index_; }
+
+  // ---- the runtime's side ----
+  void deliver(std::shared_ptr<RequestHandle> request);
+  void push(Event event);
+  // No more events reach JS; the thread-safe function is released so the loop may end.
+  void close();
+  size_t in_flight() const { return in_flight_.load(); }
+  // Blocks until the JS side reported ready (nullopt) or a failure, or the timeout passed.
+  std::optional<StartFailure> wait_ready(uint32_t timeout_ms);
+  void set_ready(std::optional<StartFailure> failure);
+
+  // ---- the JS thread's side ----
+  void attach(Napi::ThreadSafeFunction events);
+  std::vector<Event> take();
+  std::shared_ptr<RequestHandle> find(uint64_t id);
+  // The JS side will not touch this request again (final send or abort queued).
+  void forget(uint64_t id);
+
+ private:
+  void wake_locked(std::unique_lock<std::mutex>& lock);
+
+  const BackendConfig config_;
+  BackendHost& host_;
+  const unsigned worker_index_;
+
+  std::mutex mutex_;
+  std::vector<Event> queue_;
+  std::unordered_map<uint64_t, std::shared_ptr<RequestHandle>> requests_;
+  std::optional<Napi::ThreadSafeFunction> events_;
+  bool wake_pending_ = false;
+  bool closed_ = false;
+  std::atomic<size_t> in_flight_{0};
+
+  std::condition_variable ready_cv_;
+  bool ready_reported_ = false;
+  std::optional<StartFailure> ready_failure_;
+};
+
+// The channel of the worker whose thread is running (set by the runtime around LoadEnvironment),
+// so the linked binding can find it when JavaScript first asks for it.
+extern thread_local std::shared_ptr<Channel> current_channel;
+
+// The linked binding's register function (napi_addon_register_func).
+napi_value register_bridge(napi_env env, napi_value exports);
+
+}  // namespace isapi_node::bridge

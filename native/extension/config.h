@@ -1,0 +1,39 @@
+// The extension's configuration: a JSON file beside the extension, named after it
+// (isapi_node.so → isapi_node.json), as pywin32's _dispatch.dll finds its dispatch.py; the
+// ISAPI_NODE_CONFIG environment variable may point elsewhere. Relative paths in it are relative to
+// the file itself.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace isapi_node {
+
+struct ExtensionConfig {
+  std::string source;              // the file it was read from
+  std::string app;                 // absolute path of the app module
+  std::string app_export;          // "" = default export / module.exports
+  std::string hosting_model = "inprocess";
+  unsigned workers = 1;            // JavaScript workers
+  unsigned pool_threads = 4;       // the native pool that prepares requests
+  std::string trace = "stderr";    // "stderr" or a file path
+  uint32_t shutdown_timeout_ms = 30000;
+  uint32_t start_timeout_ms = 30000;
+  std::string package_root;        // where dist/runtime/bootstrap.cjs lives
+  std::string libnode;             // optional explicit libnode to load first
+  bool multiprocess = false;       // reported as wsgi.multiprocess
+};
+
+struct ConfigResult {
+  std::optional<ExtensionConfig> config;
+  std::string error;  // why there is none: names the file, the key and the fix
+};
+
+// Reads the configuration for the extension file at `module_path`.
+ConfigResult load_config(const std::string& module_path);
+
+// The directory part of a path ("" for a bare name), and the file name without its extension.
+std::string directory_of(const std::string& path);
+std::string stem_of(const std::string& path);
+
+}  // namespace isapi_node

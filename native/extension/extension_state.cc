@@ -1,0 +1,188 @@
+#include "extension/extension_state.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+
+#include "extension/failure_page.h"
+#include "extension/isapi_request.h"
+#include "extension/platform.h"
+
+namespace isapi_node {
+namespace {
+
+// After the deadline, aborted requests still need their last completion before DONE.
+constexpr auto kAbortGrace = std::chrono::seconds(5);
+
+#ifdef _WIN32
+constexpr const char* kInprocessLibrary = "isapi_node_inproc.dll";
+#else
+constexpr const char* kInprocessLibrary = "isapi_node_inproc.so";
+#endif
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// What users see for each kind of startup failure; the detail stays on the trace channel.
+struct FailureText {
+  const char* kind;
+  const char* title;
+  const char* explanation;
+};
+constexpr FailureText kFailureTexts[] = {
+    {"config_invalid", "Configuration error", "The isapi-node configuration file is missing or invalid."},
+    {"libnode_missing", "Node runtime not found", "The in-process hosting model needs libnode, which could not be loaded."},
+    {"bootstrap_missing", "isapi-node is not built", "The isapi-node JavaScript runtime files are missing."},
+    {"app_not_found", "Application not found", "The application module named in the configuration does not exist."},
+    {"app_failed", "Application failed to start", "The application threw an error while it was being loaded."},
+    {"runtime_failed", "Node runtime failed to start", "The embedded Node runtime could not be started."},
+};
+
+const FailureText& failure_text(const std::string& kind) {
+  for (const auto& t : kFailureTexts)
+    if (kind == t.kind) return t;
+  return kFailureTexts[5];
+}
+
+}  // namespace
+
+ExtensionState::~ExtensionState() = default;
+
+void ExtensionState::fail_start(const std::string& kind, const std::string& detail) {
+  failure_ = StartFailure{kind, detail};
+  trace_.write("isapi-node", "startup failure [" + kind + "]: " + detail +
+                                 "\nEvery request will be answered with a 500 page until this is fixed and the "
+                                 "application is restarted.");
+}
+
+void ExtensionState::start() {
+  const std::string module_path = platform::own_module_path();
+  ConfigResult loaded = load_config(module_path);
+  if (!loaded.config) return fail_start("config_invalid", loaded.error);
+  config_ = std::move(loaded.config);
+  trace_.open(config_->trace);
+  pool_ = std::make_unique<ThreadPool>(config_->pool_threads);
+
+  std::string error;
+  if (!config_->libnode.empty() && !platform::load_library(config_->libnode, true, error))
+    return fail_start("libnode_missing", "cannot load \"libnode\" '" + config_->libnode + "' named in " +
+                                             config_->source + ": " + error);
+  const std::string bootstrap = config_->package_root + "/dist/runtime/bootstrap.cjs";
+  if (!file_exists(bootstrap))
+    return fail_start("bootstrap_missing", "'" + bootstrap + "' does not exist: build the package (npm run build), or "
+                                          "set \"packageRoot\" in " + config_->source);
+  if (!file_exists(config_->app))
+    return fail_start("app_not_found", "the app module '" + config_->app + "' does not exist (\"app\" in " +
+                                           config_->source + ")");
+
+  const std::string library = directory_of(module_path) + "/" + kInprocessLibrary;
+  backend_library_ = platform::load_library(library, false, error);
+  if (!backend_library_) {
+    const bool libnode = error.find("libnode") != std::string::npos;
+    return fail_start(libnode ? "libnode_missing" : "runtime_failed",
+                      "cannot load '" + library + "': " + error +
+                          (libnode ? " (install libnode: `npm run setup` unpacks Debian's libnode108 into deps/, or "
+                                     "name one with \"libnode\" in the configuration)"
+                                   : ""));
+  }
+  auto create = reinterpret_cast<isapi_node_create_backend_fn>(
+      platform::find_symbol(backend_library_, ISAPI_NODE_CREATE_BACKEND_SYMBOL, error));
+  if (!create) return fail_start("runtime_failed", "'" + library + "' is not the isapi-node runtime: " + error);
+
+  BackendConfig bc;
+  bc.app_module = config_->app;
+  bc.app_export = config_->app_export;
+  bc.bootstrap = bootstrap;
+  bc.libnode = config_->libnode;
+  bc.workers = config_->workers;
+  bc.start_timeout_ms = config_->start_timeout_ms;
+  backend_.reset(create(&bc, this));
+  if (auto failure = backend_->start()) {
+    backend_->stop();
+    backend_.reset();
+    return fail_start(failure->kind, failure->detail);
+  }
+  trace_.write("isapi-node", "ready: " + config_->app + " with " + std::to_string(config_->workers) +
+                                 " JavaScript worker(s), configuration " + config_->source);
+}
+
+DWORD ExtensionState::answer_now(EXTENSION_CONTROL_BLOCK* ecb, unsigned status, const std::string& title,
+                                 const std::string& explanation) {
+  const Page page = error_page(status, title, explanation);
+  HSE_SEND_HEADER_EX_INFO info{};
+  info.pszStatus = page.status.c_str();
+  info.cchStatus = static_cast<DWORD>(page.status.size());
+  info.pszHeader = page.header_block.c_str();
+  info.cchHeader = static_cast<DWORD>(page.header_block.size());
+  info.fKeepConn = TRUE;
+  if (!ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_SEND_RESPONSE_HEADER_EX, &info, nullptr, nullptr))
+    return HSE_STATUS_ERROR;
+  DWORD size = static_cast<DWORD>(page.body.size());
+  if (std::string(ecb->lpszMethod ? ecb->lpszMethod : "") != "HEAD" &&
+      !ecb->WriteClient(ecb->ConnID, const_cast<char*>(page.body.data()), &size, HSE_IO_SYNC))
+    return HSE_STATUS_ERROR;
+  return HSE_STATUS_SUCCESS;
+}
+
+DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
+  if (failure_) {
+    const FailureText& text = failure_text(failure_->kind);
+    return answer_now(ecb, 500, text.title,
+                      std::string(text.explanation) + " Startup failure: " + failure_->kind +
+                          ". The details are on the isapi-node trace channel.");
+  }
+  if (draining_) return answer_now(ecb, 503, "Service Unavailable", "The application is shutting down; try again.");
+  auto request = std::make_shared<IsapiRequest>(
+      ecb, ++next_id_, [this](std::function<void()> job) { defer(std::move(job)); },
+      [this](IsapiRequest* r) { request_ended(r); });
+  {
+    std::lock_guard<std::mutex> lock(inflight_mutex_);
+    inflight_.emplace(request.get(), request);
+  }
+  const bool queued = pool_->post([this, request] {
+    request->prepare();
+    if (draining_) return request->abort_with("the application is shutting down", 503);
+    backend_->submit(request);
+  });
+  if (!queued) {
+    request_ended(request.get());
+    return answer_now(ecb, 503, "Service Unavailable", "The application is shutting down; try again.");
+  }
+  return HSE_STATUS_PENDING;
+}
+
+void ExtensionState::request_ended(IsapiRequest* request) {
+  std::lock_guard<std::mutex> lock(inflight_mutex_);
+  inflight_.erase(request);
+  if (inflight_.empty()) inflight_cv_.notify_all();
+}
+
+void ExtensionState::defer(std::function<void()> job) {
+  if (!pool_ || !pool_->post(job)) job();
+}
+
+void ExtensionState::stop() {
+  draining_ = true;
+  if (config_) {
+    std::unique_lock<std::mutex> lock(inflight_mutex_);
+    const auto deadline = std::chrono::milliseconds(config_->shutdown_timeout_ms);
+    if (!inflight_cv_.wait_for(lock, deadline, [this] { return inflight_.empty(); })) {
+      std::vector<std::shared_ptr<IsapiRequest>> late;
+      for (auto& [ptr, request] : inflight_) late.push_back(request);
+      lock.unlock();
+      trace_.write("isapi-node", std::to_string(late.size()) +
+                                     " request(s) still running at the shutdown deadline: answering 503 or closing");
+      for (auto& request : late) request->abort_with("the shutdown deadline passed", 503);
+      lock.lock();
+      inflight_cv_.wait_for(lock, kAbortGrace, [this] { return inflight_.empty(); });
+    }
+  }
+  if (backend_) backend_->stop();
+  backend_.reset();
+  if (pool_) pool_->stop();
+  trace_.write("isapi-node", "stopped");
+}
+
+}  // namespace isapi_node

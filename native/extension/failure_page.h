@@ -1,0 +1,17 @@
+// The pages the extension answers by itself: a startup failure (naming its kind, never the
+// detail, which goes to the trace channel), 503 while stopping, 500 for an app that failed before
+// its headers.
+#pragma once
+#include <string>
+
+namespace isapi_node {
+
+struct Page {
+  std::string status;        // "500 Internal Server Error"
+  std::string header_block;  // with Content-Type and Content-Length, ending in the blank line
+  std::string body;
+};
+
+Page error_page(unsigned status, const std::string& title, const std::string& explanation);
+
+}  // namespace isapi_node

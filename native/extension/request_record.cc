@@ -1,0 +1,65 @@
+#include "extension/request_record.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace isapi_node {
+namespace {
+
+// The server variables the JS side reads into its environ (lib/core/environ.ts). Anything else is
+// looked up on demand through isapi.server_variable.
+constexpr const char* kRecordVariables[] = {
+    "APPL_MD_PATH", "REMOTE_ADDR", "REMOTE_PORT",     "REMOTE_USER", "AUTH_TYPE",  "SERVER_NAME",    "SERVER_PORT",
+    "SERVER_PROTOCOL", "HTTPS",    "CONTENT_TYPE",    "CONTENT_LENGTH", "LOCAL_ADDR", "PATH_TRANSLATED", "INSTANCE_ID",
+};
+
+// ALL_RAW is "Name: value\r\n" per header line, as received.
+void parse_all_raw(const std::string& raw, RequestRecord& out) {
+  size_t pos = 0;
+  while (pos < raw.size()) {
+    size_t end = raw.find('\n', pos);
+    if (end == std::string::npos) end = raw.size();
+    std::string line = raw.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const size_t colon = line.find(':');
+    if (line.empty() || colon == std::string::npos || colon == 0) continue;
+    size_t v = colon + 1;
+    while (v < line.size() && (line[v] == ' ' || line[v] == '\t')) ++v;
+    out.headers.emplace_back(line.substr(0, colon), line.substr(v));
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> server_variable(EXTENSION_CONTROL_BLOCK* ecb, const char* name) {
+  std::vector<char> buf(512);
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    DWORD size = static_cast<DWORD>(buf.size());
+    if (ecb->GetServerVariable(ecb->ConnID, const_cast<char*>(name), buf.data(), &size)) {
+      size_t len = std::min<size_t>(size, buf.size());
+      if (len > 0 && buf[len - 1] == '\0') --len;
+      return std::string(buf.data(), len);
+    }
+    if (GetLastError() != ERROR_INSUFFICIENT_BUFFER) return std::nullopt;
+    buf.resize(std::max<size_t>(size, buf.size() * 2));
+  }
+  return std::nullopt;
+}
+
+RequestRecord build_request_record(EXTENSION_CONTROL_BLOCK* ecb, uint64_t id) {
+  RequestRecord r;
+  r.id = id;
+  r.method = ecb->lpszMethod ? ecb->lpszMethod : "GET";
+  r.path = server_variable(ecb, "URL").value_or(ecb->lpszPathInfo ? ecb->lpszPathInfo : "/");
+  r.query = ecb->lpszQueryString ? ecb->lpszQueryString : "";
+  r.raw_url = server_variable(ecb, "UNENCODED_URL").value_or(r.query.empty() ? r.path : r.path + "?" + r.query);
+  if (auto raw = server_variable(ecb, "ALL_RAW")) parse_all_raw(*raw, r);
+  for (const char* name : kRecordVariables)
+    if (auto value = server_variable(ecb, name)) r.vars.emplace(name, std::move(*value));
+  r.total_bytes = ecb->cbTotalBytes == 0xFFFFFFFF ? -1 : static_cast<int64_t>(ecb->cbTotalBytes);
+  if (ecb->cbAvailable && ecb->lpbData) r.preload.assign(reinterpret_cast<const char*>(ecb->lpbData), ecb->cbAvailable);
+  return r;
+}
+
+}  // namespace isapi_node

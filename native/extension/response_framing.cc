@@ -1,0 +1,49 @@
+#include "extension/response_framing.h"
+
+#include <cctype>
+#include <cstdio>
+#include <strings.h>
+
+namespace isapi_node {
+
+unsigned status_code_of(const std::string& status) {
+  if (status.size() < 3) return 0;
+  unsigned code = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(status[i]))) return 0;
+    code = code * 10 + static_cast<unsigned>(status[i] - '0');
+  }
+  return code;
+}
+
+Framing frame_head(const ResponseHead& head, const std::string& method, std::optional<uint64_t> one_shot_length) {
+  Framing f;
+  const unsigned code = status_code_of(head.status);
+  f.body_allowed = method != "HEAD" && code >= 200 && code != 204 && code != 304;
+  bool has_length = false;
+  size_t size = 2;
+  for (const auto& [name, value] : head.headers) {
+    has_length = has_length || strcasecmp(name.c_str(), "Content-Length") == 0;
+    size += name.size() + value.size() + 4;
+  }
+  f.header_block.reserve(size + 40);
+  for (const auto& [name, value] : head.headers) f.header_block.append(name).append(": ").append(value).append("\r\n");
+  if (f.body_allowed && !has_length) {
+    if (one_shot_length) {
+      f.header_block.append("Content-Length: ").append(std::to_string(*one_shot_length)).append("\r\n");
+    } else {
+      f.chunked = true;
+      f.header_block.append("Transfer-Encoding: chunked\r\n");
+    }
+  }
+  f.header_block.append("\r\n");
+  return f;
+}
+
+std::string chunk_prefix(uint64_t size) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%llx\r\n", static_cast<unsigned long long>(size));
+  return buf;
+}
+
+}  // namespace isapi_node

@@ -1,0 +1,109 @@
+#include "runtime/js_worker.h"
+
+#include <node.h>
+#include <v8.h>
+
+#include <cstdio>
+
+namespace isapi_node::runtime {
+namespace {
+
+// A JavaScript string literal for `text` (paths may hold quotes or backslashes).
+std::string js_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", u);
+      out += esc;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+JsWorker::JsWorker(unsigned index, const BackendConfig& config, BackendHost& host,
+                   node::MultiIsolatePlatform* platform)
+    : index_(index),
+      config_(config),
+      host_(host),
+      platform_(platform),
+      channel_(std::make_shared<bridge::Channel>(config, host, index)) {}
+
+JsWorker::~JsWorker() { stop(); }
+
+std::optional<StartFailure> JsWorker::start() {
+  thread_ = std::thread([this] { run(); });
+  return channel_->wait_ready(config_.start_timeout_ms);
+}
+
+void JsWorker::run() {
+  std::vector<std::string> errors;
+  // No inspector, and no claim on process-wide state (signal handlers, cwd, umask): those belong to
+  // the IIS worker process, which may run several of us.
+  auto setup = node::CommonEnvironmentSetup::Create(
+      platform_, &errors, std::vector<std::string>{"isapi-node"}, std::vector<std::string>{},
+      static_cast<node::EnvironmentFlags::Flags>(node::EnvironmentFlags::kNoCreateInspector));
+  if (!setup) {
+    std::string detail = "cannot create a Node environment";
+    for (const auto& e : errors) detail += ": " + e;
+    channel_->set_ready(StartFailure{"runtime_failed", detail});
+    return;
+  }
+  v8::Isolate* isolate = setup->isolate();
+  node::Environment* env = setup->env();
+  {
+    std::lock_guard<std::mutex> lock(env_mutex_);
+    env_ = env;
+  }
+  {
+    v8::Locker locker(isolate);
+    v8::Isolate::Scope isolate_scope(isolate);
+    v8::HandleScope handle_scope(isolate);
+    v8::Context::Scope context_scope(setup->context());
+
+    // process.exit() in an app must end this worker, never the IIS worker process.
+    node::SetProcessExitHandler(env, [this](node::Environment* e, int code) {
+      host_.trace("isapi-node", "JavaScript worker " + std::to_string(index_) + " ended: process.exit(" +
+                                    std::to_string(code) + ") was called");
+      node::Stop(e);
+    });
+    bridge::current_channel = channel_;
+    node::AddLinkedBinding(env, "isapi_bridge", bridge::register_bridge);
+    // The embedder's main script cannot import() on Node 18: it requires the bootstrap from disk,
+    // which then imports the ESM runtime and the app.
+    const std::string main_script = "require('module').createRequire(" + js_string(config_.bootstrap) + ")(" +
+                                    js_string(config_.bootstrap) + ");";
+    if (node::LoadEnvironment(env, main_script.c_str()).IsEmpty()) {
+      channel_->set_ready(StartFailure{"runtime_failed", "the isapi-node bootstrap '" + config_.bootstrap +
+                                                             "' failed to run (see the trace channel)"});
+    } else {
+      node::SpinEventLoop(env).FromMaybe(1);
+    }
+    bridge::current_channel.reset();
+  }
+  channel_->set_ready(StartFailure{"runtime_failed", "the JavaScript worker stopped before the app was ready"});
+  {
+    std::lock_guard<std::mutex> lock(env_mutex_);
+    env_ = nullptr;
+  }
+  // `setup` goes out of scope here: environment, context and isolate are freed on this thread.
+}
+
+void JsWorker::stop() {
+  channel_->close();
+  {
+    std::lock_guard<std::mutex> lock(env_mutex_);
+    if (env_) node::Stop(env_);
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace isapi_node::runtime
