@@ -15,17 +15,25 @@ struct Instance {
 
 Channel& channel_of(const Napi::CallbackInfo& info) { return *info.Env().GetInstanceData<Instance>()->channel; }
 
+// Status and header text goes out as Latin-1, as Node's http and WSGI send it; the JS side has
+// refused anything above U+00FF.
+std::string latin1_from(const Napi::Value& v) {
+  const std::u16string wide = v.As<Napi::String>().Utf16Value();
+  std::string out(wide.size(), '\0');
+  for (size_t i = 0; i < wide.size(); ++i) out[i] = static_cast<char>(wide[i] & 0xFF);
+  return out;
+}
+
 std::optional<ResponseHead> head_from(const Napi::Value& status, const Napi::Value& headers) {
   if (status.IsNull() || status.IsUndefined()) return std::nullopt;
   ResponseHead head;
-  head.status = status.As<Napi::String>().Utf8Value();
+  head.status = latin1_from(status);
   if (headers.IsArray()) {
     Napi::Array flat = headers.As<Napi::Array>();
     const uint32_t n = flat.Length();
     head.headers.reserve(n / 2);
     for (uint32_t i = 0; i + 1 < n; i += 2)
-      head.headers.emplace_back(flat.Get(i).As<Napi::String>().Utf8Value(),
-                                flat.Get(i + 1).As<Napi::String>().Utf8Value());
+      head.headers.emplace_back(latin1_from(flat.Get(i)), latin1_from(flat.Get(i + 1)));
   }
   return head;
 }

@@ -1,7 +1,5 @@
 // /breach?kind=K: breaks the ISAPI contract on purpose, one way per kind, so the tests can show
 // the host's strict checker catches each. Never imitate.
-#include <condition_variable>
-#include <mutex>
 #include <string>
 
 #include "reference/reference.h"
@@ -9,21 +7,15 @@
 namespace ref {
 namespace {
 
-// The first write's completion can run on another thread before the second call is even made;
-// it waits for that call, so the breach is the same on every run.
-struct SecondCall {
-  std::mutex mutex;
-  std::condition_variable issued_cv;
-  bool issued = false;
+// The async read stays outstanding until the client sends the rest of its body, which the test
+// holds back: the write issued meanwhile is a second async operation on every run.
+struct HeldRead {
+  char buffer[64];
 };
 
-void WINAPI end_after_second_call(Ecb* ecb, void* ctx, DWORD, DWORD) {
-  auto* second = static_cast<SecondCall*>(ctx);
-  {
-    std::unique_lock<std::mutex> lock(second->mutex);
-    second->issued_cv.wait(lock, [second] { return second->issued; });
-  }
-  delete second;
+void WINAPI answer_after_read(Ecb* ecb, void* ctx, DWORD, DWORD) {
+  delete static_cast<HeldRead*>(ctx);
+  respond(ecb, "200 OK", "text/plain", "read completed\n");
   done(ecb);
 }
 
@@ -45,19 +37,15 @@ DWORD breach(Ecb* ecb) {
     return HSE_STATUS_PENDING;
   }
   if (kind == "concurrent-async") {
-    static char first[] = "ab", second[] = "cd";
-    auto* pending = new SecondCall;
-    ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_IO_COMPLETION, reinterpret_cast<void*>(end_after_second_call),
-                               nullptr, reinterpret_cast<DWORD*>(pending));
-    send_head(ecb, "200 OK", "Content-Type: text/plain\r\nContent-Length: 2\r\n");
-    DWORD n1 = 2, n2 = 2;
-    ecb->WriteClient(ecb->ConnID, first, &n1, HSE_IO_ASYNC);
-    ecb->WriteClient(ecb->ConnID, second, &n2, HSE_IO_ASYNC);  // the breach: one is still outstanding
-    {
-      std::lock_guard<std::mutex> lock(pending->mutex);
-      pending->issued = true;
-    }
-    pending->issued_cv.notify_one();
+    // Needs a request body larger than the preload, whose tail the client holds back.
+    auto* held = new HeldRead;
+    ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_IO_COMPLETION, reinterpret_cast<void*>(answer_after_read), nullptr,
+                               reinterpret_cast<DWORD*>(held));
+    DWORD size = sizeof held->buffer, flags = HSE_IO_ASYNC;
+    ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_ASYNC_READ_CLIENT, held->buffer, &size, &flags);
+    static char early[] = "ab";
+    DWORD n = 2;
+    ecb->WriteClient(ecb->ConnID, early, &n, HSE_IO_ASYNC);  // the breach: the read is outstanding
     return HSE_STATUS_PENDING;
   }
   if (kind == "foreign-conn") {

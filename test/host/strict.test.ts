@@ -1,5 +1,6 @@
 // The strict checker: each deliberate breach of the contract is reported by kind, and makes a
 // --strict host exit non-zero.
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startHost } from '../support/host.js';
 import { request } from '../support/http.js';
@@ -7,7 +8,6 @@ import { request } from '../support/http.js';
 const breaches: [string, string, string][] = [
   ['double-done', 'done_twice', 'a second DONE_WITH_SESSION'],
   ['after-done', 'call_after_done', 'I/O after DONE_WITH_SESSION'],
-  ['concurrent-async', 'concurrent_async', 'a second async operation while one is outstanding'],
   ['foreign-conn', 'foreign_conn_id', 'a call with a ConnID the host never issued'],
 ];
 
@@ -23,6 +23,26 @@ describe('strict contract checking', () => {
       expect(host.stderr()).toContain(`contract violation [${violation}]`);
     });
   }
+
+  it('reports a second async operation while one is outstanding as concurrent_async and exits 3', async () => {
+    const host = await startHost();
+    // A body longer than the preload whose tail is held back keeps the extension's async read
+    // outstanding while it issues an async write.
+    const preload = 49_152;
+    const socket = net.connect(host.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.write(`POST /breach?kind=concurrent-async HTTP/1.1\r\nHost: t\r\nContent-Length: ${preload + 10}\r\nConnection: close\r\n\r\n`);
+    socket.write(Buffer.alloc(preload, 1));
+    await new Promise((r) => setTimeout(r, 300));
+    socket.write(Buffer.alloc(10, 2));
+    await new Promise((r) => socket.once('close', r));
+    expect(Buffer.concat(chunks).toString()).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nread completed\n$/);
+    const { code, stats } = await host.stop();
+    expect(stats.violations.map((v) => v.kind)).toEqual(['concurrent_async']);
+    expect(code).toBe(3);
+  });
 
   it('reports a session still pending at the shutdown deadline as session_never_ended', async () => {
     const host = await startHost({ args: ['--shutdown-timeout', '300'] });

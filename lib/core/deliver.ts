@@ -1,0 +1,124 @@
+// Iterating what the app returned. A synchronous body is pulled one chunk ahead, so the outbox
+// knows which chunk is the last and a one-chunk answer is a single send; an asynchronous body is
+// sent chunk by chunk as it comes (a stream must not wait for its next event to flush the previous
+// one). Each send is awaited before the next chunk is asked for: the client's pace sets the app's.
+
+import { toBytes } from './chunks.js';
+import { IsapiError, describeValue } from './errors.js';
+import { FileBody } from './file-wrapper.js';
+import type { Outbox } from './outbox.js';
+
+export interface Delivery {
+  outbox: Outbox;
+  signal: AbortSignal;
+  /** Settles like the promise, or rejects as soon as the client is gone. */
+  untilAborted<T>(promise: Promise<T>): Promise<T>;
+  /** HEAD: let the outbox add the Content-Length of what the body would have been. */
+  countLength: boolean;
+}
+
+function isSyncIterable(value: unknown): value is Iterable<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new IsapiError('ISAPI_CLIENT_GONE');
+}
+
+export async function deliver(body: unknown, delivery: Delivery): Promise<void> {
+  // A file that is the whole body goes out through TRANSMIT_FILE. Descriptor 0 cannot: with the
+  // Linux ABI's fd-as-HANDLE convention it would be a NULL handle, so it is read like any body.
+  if (body instanceof FileBody) {
+    const file = await delivery.untilAborted(body.open());
+    throwIfAborted(delivery.signal);
+    if (file.fd !== 0) return delivery.outbox.finish(file, body.contentLengthHeader);
+  }
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    // Both are iterable, one character or one number at a time: never what the app meant.
+    throw new IsapiError('ISAPI_BAD_BODY', `${describeValue(body)}; return [body] to send it as one chunk`);
+  }
+  if (isSyncIterable(body)) return deliverSync(body[Symbol.iterator](), delivery);
+  if (isAsyncIterable(body)) return deliverAsync(body[Symbol.asyncIterator](), delivery);
+  throw new IsapiError('ISAPI_BAD_BODY', describeValue(body));
+}
+
+async function deliverSync(iterator: Iterator<unknown>, delivery: Delivery): Promise<void> {
+  const { outbox, signal } = delivery;
+  // Whether the iterator finished by itself; otherwise it is told to stop (its finally blocks run).
+  let finished = false;
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      let step: IteratorResult<unknown>;
+      try {
+        step = iterator.next();
+      } catch (error) {
+        finished = true;
+        throw error;
+      }
+      if (step.done) {
+        finished = true;
+        break;
+      }
+      const chunk = toBytes(step.value);
+      if (chunk.length === 0) continue;
+      outbox.push(chunk, true);
+      await outbox.drain();
+    }
+  } finally {
+    if (!finished) stopSync(iterator);
+  }
+  throwIfAborted(signal);
+  await outbox.finish(null, delivery.countLength);
+}
+
+async function deliverAsync(iterator: AsyncIterator<unknown>, delivery: Delivery): Promise<void> {
+  const { outbox, signal } = delivery;
+  let finished = false;
+  try {
+    for (;;) {
+      let step: IteratorResult<unknown>;
+      try {
+        step = await delivery.untilAborted(Promise.resolve(iterator.next()));
+      } catch (error) {
+        // A rejected next() means the iterator is done; a lost race with the client is not.
+        finished = !signal.aborted;
+        throw error;
+      }
+      if (step.done) {
+        finished = true;
+        break;
+      }
+      const chunk = toBytes(step.value);
+      if (chunk.length === 0) continue;
+      outbox.push(chunk, false);
+      await outbox.drain();
+    }
+  } finally {
+    if (!finished) stopAsync(iterator);
+  }
+  throwIfAborted(signal);
+  await outbox.finish(null, delivery.countLength);
+}
+
+/** Like for-of on an early exit. Its own failure is not the error being handled, so it is dropped. */
+function stopSync(iterator: Iterator<unknown>): void {
+  try {
+    iterator.return?.();
+  } catch {
+    // The request is already failing for a better reason.
+  }
+}
+
+/** Not awaited: a generator stuck in an await would only settle return() once it resumes. */
+function stopAsync(iterator: AsyncIterator<unknown>): void {
+  try {
+    Promise.resolve(iterator.return?.()).catch(() => undefined);
+  } catch {
+    // As above.
+  }
+}

@@ -1,0 +1,116 @@
+// The environ of one request: CGI keys under their CGI names, the wsgi.* keys, and isapi.* extras,
+// built from the request record the native side hands over. What the environ says about identity
+// (REMOTE_USER, AUTH_TYPE) and about the request's own headers must never be forgeable by a client,
+// hence the rules below.
+
+import type { Environ } from '../types.js';
+import { FileBody, type FileWrapperOptions } from './file-wrapper.js';
+import { RequestBody } from './input.js';
+import { TraceStream } from './trace-stream.js';
+import type { RequestRecord, Transport } from './transport.js';
+
+export interface EnvironOptions {
+  /** wsgi.multithread: requests of this app may run concurrently (several JS workers, or async). */
+  multithread: boolean;
+  /** wsgi.multiprocess: several processes serve this app. */
+  multiprocess: boolean;
+}
+
+/** The metabase prefix of every application path: "/LM/W3SVC/<site>/ROOT", any case. */
+const METABASE_ROOT = /^\/LM\/W3SVC\/\d+\/ROOT(?=\/|$)/i;
+
+/** The application's virtual path from APPL_MD_PATH: "" for the root application, else e.g. "/app". */
+export function scriptNameOf(applMdPath: string | undefined): string {
+  if (applMdPath === undefined || !METABASE_ROOT.test(applMdPath)) return '';
+  return applMdPath.replace(METABASE_ROOT, '').replace(/\/+$/, '');
+}
+
+/**
+ * SCRIPT_NAME and PATH_INFO for a request path. IIS matches paths case-insensitively, so "/APP/x"
+ * belongs to the application "/app"; a path outside the application (which IIS should never route
+ * here) is reported whole in PATH_INFO rather than cut at the wrong place.
+ */
+export function splitPath(scriptName: string, path: string): { scriptName: string; pathInfo: string } {
+  const prefix = path.slice(0, scriptName.length);
+  const next = path.charAt(scriptName.length);
+  if (prefix.toLowerCase() === scriptName.toLowerCase() && (next === '' || next === '/')) {
+    return { scriptName, pathInfo: path.slice(scriptName.length) };
+  }
+  return { scriptName: '', pathInfo: path };
+}
+
+/**
+ * HTTP_* keys from the headers as received. A name with '_' is dropped: HTTP_X_USER could otherwise
+ * come from "X_User" while the app believes a proxy set "X-User". Repeats are joined as HTTP/1.1
+ * allows (", "), except Cookie, whose pairs are separated by "; ". Content-Type and Content-Length
+ * are CGI's own CONTENT_* keys and get no HTTP_ key.
+ */
+export function httpKeys(headers: readonly string[]): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i];
+    if (name.includes('_')) continue;
+    const upper = name.toUpperCase();
+    if (upper === 'CONTENT-TYPE' || upper === 'CONTENT-LENGTH') continue;
+    const key = `HTTP_${upper.replace(/-/g, '_')}`;
+    const value = headers[i + 1];
+    const previous = keys[key];
+    keys[key] = previous === undefined ? value : `${previous}${upper === 'COOKIE' ? '; ' : ', '}${value}`;
+  }
+  return keys;
+}
+
+function headerValue(headers: readonly string[], lowerName: string): string | undefined {
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    if (headers[i].toLowerCase() === lowerName) return headers[i + 1];
+  }
+  return undefined;
+}
+
+/** Copies a server variable into the environ only when IIS had a non-empty value. */
+function setIfPresent(environ: Environ, key: string, value: string | undefined): void {
+  if (value !== undefined && value !== '') environ[key] = value;
+}
+
+export function buildEnviron(record: RequestRecord, transport: Transport, options: EnvironOptions): Environ {
+  const { vars } = record;
+  const { scriptName, pathInfo } = splitPath(scriptNameOf(vars.APPL_MD_PATH), record.path);
+  const https = (vars.HTTPS ?? '').toLowerCase() === 'on';
+
+  const environ: Environ = {
+    // HTTP_* first, so no header-derived key can ever shadow a CGI key set below.
+    ...httpKeys(record.headers),
+    REQUEST_METHOD: record.method,
+    SCRIPT_NAME: scriptName,
+    PATH_INFO: pathInfo,
+    QUERY_STRING: record.query,
+    SERVER_NAME: vars.SERVER_NAME ?? '',
+    SERVER_PORT: vars.SERVER_PORT ?? '',
+    SERVER_PROTOCOL: vars.SERVER_PROTOCOL ?? '',
+    'wsgi.version': [1, 0],
+    'wsgi.url_scheme': https ? 'https' : 'http',
+    'wsgi.input': new RequestBody(record.preload, transport, record.totalBytes),
+    'wsgi.errors': new TraceStream((text) => transport.trace(text)),
+    'wsgi.multithread': options.multithread,
+    'wsgi.multiprocess': options.multiprocess,
+    'wsgi.run_once': false,
+    'isapi.server_variable': (name: string) => transport.serverVariable(name) ?? undefined,
+    'isapi.signal': transport.signal,
+    'isapi.file_wrapper': (file: string | number, wrapperOptions?: FileWrapperOptions) => new FileBody(file, wrapperOptions),
+    'isapi.request_id': record.id,
+  };
+
+  setIfPresent(environ, 'CONTENT_TYPE', vars.CONTENT_TYPE ?? headerValue(record.headers, 'content-type'));
+  // The length IIS reports, and only for a body announced by Content-Length (not a chunked upload).
+  if (record.totalBytes >= 0 && headerValue(record.headers, 'content-length') !== undefined) {
+    environ.CONTENT_LENGTH = String(record.totalBytes);
+  }
+  setIfPresent(environ, 'REMOTE_ADDR', vars.REMOTE_ADDR);
+  setIfPresent(environ, 'REMOTE_PORT', vars.REMOTE_PORT);
+  // Identity comes from IIS authentication only, never from a request header.
+  setIfPresent(environ, 'REMOTE_USER', vars.REMOTE_USER);
+  setIfPresent(environ, 'AUTH_TYPE', vars.AUTH_TYPE);
+  // CGI convention: HTTPS is "on" for TLS requests and absent otherwise (IIS's "off" would be truthy).
+  if (https) environ.HTTPS = 'on';
+  return environ;
+}

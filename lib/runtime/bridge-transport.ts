@@ -1,0 +1,59 @@
+// The in-process Transport: each operation goes to the native bridge with a token and resolves
+// when its completion event comes back (that round trip is the back-pressure).
+import type { RequestRecord, ResponseHead, Transport } from '../core/transport.js';
+import type { NativeBridge } from './bridge.js';
+import type { PendingOperations } from './pending-operations.js';
+
+const flatten = (headers: [string, string][]): string[] => headers.flat();
+
+export class BridgeTransport implements Transport {
+  readonly #bridge: NativeBridge;
+  readonly #ops: PendingOperations;
+  readonly #id: number;
+  readonly #gone = new AbortController();
+
+  constructor(bridge: NativeBridge, ops: PendingOperations, record: RequestRecord) {
+    this.#bridge = bridge;
+    this.#ops = ops;
+    this.#id = record.id;
+  }
+
+  get signal(): AbortSignal {
+    return this.#gone.signal;
+  }
+
+  /** The native side reported the client gone. */
+  clientGone(): void {
+    this.#gone.abort(new Error('the client disconnected'));
+  }
+
+  async send(head: ResponseHead | null, chunk: Uint8Array | null, final: boolean): Promise<void> {
+    const { token, done } = this.#ops.open();
+    this.#bridge.send(this.#id, token, head?.status ?? null, head ? flatten(head.headers) : null, chunk, final);
+    await done;
+  }
+
+  async sendFile(head: ResponseHead | null, file: { fd: number; offset: number; length: number }, final: boolean): Promise<void> {
+    const { token, done } = this.#ops.open();
+    this.#bridge.sendFile(this.#id, token, head?.status ?? null, head ? flatten(head.headers) : null, file.fd, file.offset, file.length, final);
+    await done;
+  }
+
+  async read(max: number): Promise<Uint8Array | null> {
+    const { token, done } = this.#ops.open();
+    this.#bridge.read(this.#id, token, max);
+    return (await done) ?? null;
+  }
+
+  abort(reason: string): void {
+    this.#bridge.abort(this.#id, reason);
+  }
+
+  serverVariable(name: string): string | null {
+    return this.#bridge.serverVariable(this.#id, name);
+  }
+
+  trace(text: string): void {
+    this.#bridge.trace('app', text);
+  }
+}

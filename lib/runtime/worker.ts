@@ -1,0 +1,59 @@
+// The main program of an in-process JavaScript worker, imported by bootstrap.cjs: loads the app,
+// then serves the request batches the native bridge delivers, each through the shared core
+// (runApp) over a BridgeTransport.
+import { runApp } from '../core/handler.js';
+import type { RequestRecord } from '../core/transport.js';
+import type { App } from '../types.js';
+import { BridgeTransport } from './bridge-transport.js';
+import { loadBridge, type BridgeEvent, type NativeBridge } from './bridge.js';
+import { loadApp } from './load-app.js';
+import { PendingOperations } from './pending-operations.js';
+
+const REQUEST = 1;
+const DONE = 2;
+const GONE = 3;
+
+export async function main(bridge: NativeBridge = loadBridge()): Promise<void> {
+  // A stray error in an app's background work must be seen, not end the worker (nor IIS's).
+  process.on('uncaughtException', (err) => bridge.trace('app', `uncaught exception: ${err?.stack ?? String(err)}`));
+  process.on('unhandledRejection', (reason) =>
+    bridge.trace('app', `unhandled promise rejection: ${(reason as Error)?.stack ?? String(reason)}`),
+  );
+
+  const config = bridge.config();
+  const loaded = await loadApp(config.app, config.export);
+  if ('failure' in loaded) {
+    bridge.trace('isapi-node', loaded.failure.message);
+    bridge.ready(loaded.failure);
+    return;
+  }
+  serve(bridge, loaded.app, { multithread: false, multiprocess: config.workers > 1 });
+  bridge.ready(null);
+}
+
+function serve(bridge: NativeBridge, app: App, options: { multithread: boolean; multiprocess: boolean }): void {
+  const ops = new PendingOperations();
+  const active = new Map<number, BridgeTransport>();
+
+  const startRequest = (record: RequestRecord) => {
+    const transport = new BridgeTransport(bridge, ops, record);
+    active.set(record.id, transport);
+    void runApp(app, record, transport, options).finally(() => active.delete(record.id));
+  };
+
+  bridge.start((batch: BridgeEvent[]) => {
+    for (const event of batch) {
+      switch (event[0]) {
+        case REQUEST:
+          startRequest(event[1]);
+          break;
+        case DONE:
+          ops.settle(event[1], event[2], event[3]);
+          break;
+        case GONE:
+          active.get(event[1])?.clientGone();
+          break;
+      }
+    }
+  });
+}

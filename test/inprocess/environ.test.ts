@@ -1,0 +1,131 @@
+// The environ an app receives: CGI keys, wsgi.* keys and isapi.* extras, matching the request.
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, startApp, type RunningApp } from '../support/app-host.js';
+import { request } from '../support/http.js';
+
+type Dump = Record<string, unknown>;
+
+async function rawDump(port: number, head: string, body = ''): Promise<{ env: Dump; clientPort: number }> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  const clientPort = socket.localPort!;
+  const chunks: Buffer[] = [];
+  socket.on('data', (c) => chunks.push(c));
+  socket.write(head + body);
+  await new Promise((r) => socket.once('close', r));
+  const wire = Buffer.concat(chunks).toString();
+  return { env: JSON.parse(wire.slice(wire.indexOf('\r\n\r\n') + 4)), clientPort };
+}
+
+async function stopClean(app: RunningApp) {
+  const { code, stats } = await app.stop();
+  expect(stats.violations).toEqual([]);
+  expect(code).toBe(0);
+}
+
+describe('environ of an app at the site root', () => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startApp({ app: fixture('environ.app.mjs') });
+  });
+  afterAll(() => stopClean(app));
+
+  it('carries the request line, headers, body length and connection', async () => {
+    const { env, clientPort } = await varsFor(app);
+    expect(env).toMatchObject({
+      REQUEST_METHOD: 'POST',
+      SCRIPT_NAME: '',
+      PATH_INFO: '/items/42',
+      QUERY_STRING: 'sort=asc&q=a%20b',
+      CONTENT_TYPE: 'application/json',
+      CONTENT_LENGTH: '13',
+      SERVER_NAME: 'shop.example',
+      SERVER_PORT: String(app.port),
+      SERVER_PROTOCOL: 'HTTP/1.1',
+      REMOTE_ADDR: '127.0.0.1',
+      REMOTE_PORT: String(clientPort),
+      HTTP_HOST: 'shop.example',
+      HTTP_ACCEPT: 'application/json',
+      HTTP_X_TRACE_ID: 'abc, def',
+      'wsgi.version': [1, 0],
+      'wsgi.url_scheme': 'http',
+      'wsgi.input': '<object>',
+      'wsgi.errors': '<object>',
+      'wsgi.multithread': false,
+      'wsgi.multiprocess': false,
+      'wsgi.run_once': false,
+      'isapi.signal': '<object>',
+      'isapi.signal.aborted': false,
+      'isapi.server_variable(INSTANCE_ID)': '1',
+      'isapi.server_variable(NO_SUCH)': null,
+    });
+    // CGI rules: no HTTP_ key for Content-Type/Length; an underscore header is dropped entirely.
+    expect(env).not.toHaveProperty('HTTP_CONTENT_TYPE');
+    expect(env).not.toHaveProperty('HTTP_CONTENT_LENGTH');
+    expect(env).not.toHaveProperty('HTTP_X_UNDER_SCORE');
+    expect(env).not.toHaveProperty('REMOTE_USER');
+    expect(env).not.toHaveProperty('AUTH_TYPE');
+    expect(typeof env['isapi.request_id']).toBe('number');
+  });
+
+  it('never takes REMOTE_USER or AUTH_TYPE from a client header', async () => {
+    const res = await request(`${app.url}/x`, { headers: { 'Remote-User': 'mallory', 'Auth-Type': 'Basic' } });
+    const env = JSON.parse(res.body.toString());
+    expect(env.REMOTE_USER).toBeUndefined();
+    expect(env.AUTH_TYPE).toBeUndefined();
+    expect(env.HTTP_REMOTE_USER).toBe('mallory');
+  });
+
+  it('omits CONTENT_LENGTH for a chunked upload', async () => {
+    const res = await request(`${app.url}/x`, { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' }, body: 'abc' });
+    const env = JSON.parse(res.body.toString());
+    expect(env.CONTENT_LENGTH).toBeUndefined();
+  });
+});
+
+async function varsFor(app: RunningApp) {
+  return rawDump(
+    app.port,
+    'POST /items/42?sort=asc&q=a%20b HTTP/1.1\r\nHost: shop.example\r\nAccept: application/json\r\n' +
+      'X-Trace-Id: abc\r\nX_Under_Score: dropped\r\nX-Trace-Id: def\r\nContent-Type: application/json\r\n' +
+      'Content-Length: 13\r\nConnection: close\r\n\r\n',
+    '{"name":"ok"}',
+  );
+}
+
+describe('environ of an app under a virtual directory, authenticated, behind TLS', () => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startApp({
+      app: fixture('environ.app.mjs'),
+      hostArgs: ['--virtual-dir', '/app', '--auth-user', 'CONTOSO\\alice', '--https'],
+    });
+  });
+  afterAll(() => stopClean(app));
+
+  it('splits SCRIPT_NAME and PATH_INFO at the application', async () => {
+    const env = JSON.parse((await request(`${app.url}/app/users/7?full=1`)).body.toString());
+    expect(env.SCRIPT_NAME).toBe('/app');
+    expect(env.PATH_INFO).toBe('/users/7');
+    expect(env.QUERY_STRING).toBe('full=1');
+  });
+
+  it('gives the application root an empty PATH_INFO', async () => {
+    const env = JSON.parse((await request(`${app.url}/app`)).body.toString());
+    expect(env.SCRIPT_NAME).toBe('/app');
+    expect(env.PATH_INFO).toBe('');
+  });
+
+  it('takes REMOTE_USER and AUTH_TYPE from IIS authentication, whatever the client says', async () => {
+    const env = JSON.parse((await request(`${app.url}/app/me`, { headers: { 'Remote-User': 'mallory' } })).body.toString());
+    expect(env.REMOTE_USER).toBe('CONTOSO\\alice');
+    expect(env.AUTH_TYPE).toBe('Negotiate');
+  });
+
+  it('reports https in wsgi.url_scheme when IIS says HTTPS=on', async () => {
+    const env = JSON.parse((await request(`${app.url}/app/`)).body.toString());
+    expect(env['wsgi.url_scheme']).toBe('https');
+    expect(env.HTTPS).toBe('on');
+  });
+});

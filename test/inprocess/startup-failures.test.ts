@@ -1,0 +1,64 @@
+// Startup failures a user can cause: every request gets a 500 page naming the kind of failure,
+// the trace channel gets the cause and the fix, and the host is never brought down.
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixture, startApp, type RunningApp } from '../support/app-host.js';
+import { request } from '../support/http.js';
+
+let running: RunningApp | undefined;
+afterEach(async () => {
+  if (!running) return;
+  const { code, stats } = await running.stop();
+  running = undefined;
+  expect(stats.violations).toEqual([]);
+  expect(code).toBe(0);
+});
+
+async function expectFailurePage(kind: string, traceMatches: RegExp) {
+  const res = await request(`${running!.url}/anything`);
+  expect(res.status).toBe(500);
+  expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+  expect(res.body.toString()).toContain(`Startup failure: ${kind}.`);
+  expect(running!.trace()).toMatch(traceMatches);
+}
+
+describe('startup failures', () => {
+  it('names a missing app module (app_not_found)', async () => {
+    running = await startApp({ app: '/nonexistent/app.mjs' });
+    await expectFailurePage('app_not_found', /\[app_not_found\]: the app module '\/nonexistent\/app\.mjs' does not exist/);
+  });
+
+  it('names an app that throws while loading (app_failed) with its stack', async () => {
+    running = await startApp({ app: fixture('throws-at-load.app.mjs') });
+    await expectFailurePage('app_failed', /this app fails while it is loaded\n\s+at /);
+  });
+
+  it('names an export that is not an app function (app_failed)', async () => {
+    running = await startApp({ app: fixture('not-a-function.app.mjs') });
+    await expectFailurePage('app_failed', /export "default" of .* is a object, not an app function/);
+  });
+
+  it('names a missing export (app_failed) and lists what the module exports', async () => {
+    running = await startApp({ app: fixture('hello.app.mjs'), export: 'nope' });
+    await expectFailurePage('app_failed', /has no export "nope" \(it exports: default\)/);
+  });
+
+  it('names a configuration that is not JSON (config_invalid)', async () => {
+    running = await startApp({ app: fixture('hello.app.mjs'), rawConfig: '{ "app": ' });
+    const res = await request(`${running.url}/`);
+    expect(res.status).toBe(500);
+    expect(res.body.toString()).toContain('Startup failure: config_invalid.');
+    // The trace file is named by the configuration it could not read: the cause goes to stderr.
+    expect(running.stderr()).toMatch(/is not valid JSON/);
+  });
+
+  it('names an unknown configuration key (config_invalid)', async () => {
+    running = await startApp({ app: fixture('hello.app.mjs'), config: { wrokers: 2 } });
+    await request(`${running.url}/`);
+    expect(running.stderr()).toMatch(/unknown key "wrokers"/);
+  });
+
+  it('names a libnode that cannot be loaded (libnode_missing)', async () => {
+    running = await startApp({ app: fixture('hello.app.mjs'), config: { libnode: '/nonexistent/libnode.so.108' } });
+    await expectFailurePage('libnode_missing', /cannot load "libnode" '\/nonexistent\/libnode\.so\.108'/);
+  });
+});
