@@ -9,6 +9,8 @@ npx node-gyp configure >/dev/null
 make -C build BUILDTYPE=Sanitize -j"$(nproc)"
 
 export ISAPI_BUILD=Sanitize
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=1"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/sanitizer/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-npx vitest run test/host "$@"
+# The host and its reference extension, then the real extension with the embedded runtime.
+npx vitest run test/host test/inprocess "$@"

@@ -1,0 +1,76 @@
+// The isapi-node command line: `host` runs an app through the real path; `trace` shows the trace
+// channel; mistakes are one clear line and exit code 2.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../support/build.js';
+import { fixture } from '../support/app-host.js';
+import { request } from '../support/http.js';
+
+const cli = join(projectRoot, 'dist', 'cli', 'main.js');
+
+describe('isapi-node host', () => {
+  it('serves an app through isapi-host and the extension, and stops cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isapi-cli-'));
+    const trace = join(dir, 'trace.log');
+    const stats = join(dir, 'stats.json');
+    const child = spawn(process.execPath, [cli, 'host', '--app', fixture('features.app.mjs'), '--port', '0', '--trace', trace, '--strict', '--stats-file', stats], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const res = await request(`http://127.0.0.1:${port}/errors`);
+    expect(res.status).toBe(204);
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(stats, 'utf8')).violations).toEqual([]);
+
+    const shown = spawnSync(process.execPath, [cli, 'trace', trace, '--once'], { encoding: 'utf8' });
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toContain('[isapi-node] ready: ');
+    expect(shown.stdout).toContain('[app] a line for the trace channel');
+    expect(shown.stdout).toContain('[isapi-node] stopped');
+  });
+
+  it('refuses a missing --app with one line and exit code 2', () => {
+    const r = spawnSync(process.execPath, [cli, 'host', '--port', '0'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('isapi-node: --app is required: the module whose app to serve\n');
+  });
+
+  it('refuses an app module that does not exist', () => {
+    const r = spawnSync(process.execPath, [cli, 'host', '--app', '/nope/app.js'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('isapi-node: the app module /nope/app.js does not exist\n');
+  });
+
+  it('refuses an unknown option, naming it', () => {
+    const r = spawnSync(process.execPath, [cli, 'host', '--app', fixture('hello.app.mjs'), '--prot', '1'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^isapi-node: Unknown option '--prot'/);
+  });
+});
+
+describe('isapi-node', () => {
+  it('refuses an unknown command and lists the commands', () => {
+    const r = spawnSync(process.execPath, [cli, 'serv'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('isapi-node: unknown command "serv" (commands: host, trace)\n');
+  });
+
+  it('prints its usage with --help', () => {
+    const r = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: isapi-node <command>');
+  });
+});
