@@ -59,6 +59,10 @@ export interface Environ {
   /** Wraps a file (a path, or a descriptor the app keeps owning) so IIS sends it itself. */
   'isapi.file_wrapper': FileWrapper;
   'isapi.request_id': number;
+  /** The request headers as received, flat [name, value, ...] (names with '_' dropped). */
+  'isapi.headers': readonly string[];
+  /** The request target as received (path and query, not decoded), as mod_wsgi provides it. */
+  REQUEST_URI: string;
   CONTENT_TYPE?: string;
   CONTENT_LENGTH?: string;
   REMOTE_ADDR?: string;

@@ -45,6 +45,17 @@ export function splitPath(scriptName: string, path: string): { scriptName: strin
  * allows (", "), except Cookie, whose pairs are separated by "; ". Content-Type and Content-Length
  * are CGI's own CONTENT_* keys and get no HTTP_ key.
  */
+/**
+ * The headers as received, flat [name, value, ...] with the names' own case, for adapters that
+ * rebuild a Node IncomingMessage (its rawHeaders and joining rules). Names with '_' are dropped
+ * here too, so no view of the request holds what the HTTP_* keys refused.
+ */
+export function rawHeaders(headers: readonly string[]): readonly string[] {
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < headers.length; i += 2) if (!headers[i].includes('_')) kept.push(headers[i], headers[i + 1]);
+  return Object.freeze(kept);
+}
+
 export function httpKeys(headers: readonly string[]): Record<string, string> {
   const keys: Record<string, string> = {};
   for (let i = 0; i + 1 < headers.length; i += 2) {
@@ -84,6 +95,8 @@ export function buildEnviron(record: RequestRecord, transport: Transport, option
     SCRIPT_NAME: scriptName,
     PATH_INFO: pathInfo,
     QUERY_STRING: record.query,
+    // As mod_wsgi does: the request target as the client sent it, for apps that route on it.
+    REQUEST_URI: record.rawUrl,
     SERVER_NAME: vars.SERVER_NAME ?? '',
     SERVER_PORT: vars.SERVER_PORT ?? '',
     SERVER_PROTOCOL: vars.SERVER_PROTOCOL ?? '',
@@ -98,6 +111,7 @@ export function buildEnviron(record: RequestRecord, transport: Transport, option
     'isapi.signal': transport.signal,
     'isapi.file_wrapper': (file: string | number, wrapperOptions?: FileWrapperOptions) => new FileBody(file, wrapperOptions),
     'isapi.request_id': record.id,
+    'isapi.headers': rawHeaders(record.headers),
   };
 
   setIfPresent(environ, 'CONTENT_TYPE', vars.CONTENT_TYPE ?? headerValue(record.headers, 'content-type'));

@@ -19,6 +19,11 @@ describe('the package entry', () => {
         'isHopByHop',
         'isIsapiError',
         'runApp',
+        'fromNodeListener',
+        'validate',
+        'ValidationError',
+        'isValidationError',
+        'ValidationCodes',
       ].sort(),
     );
   });

@@ -1,0 +1,38 @@
+// fromNodeListener: a Node `(req, res)` listener (Express, Koa's app.callback(), Fastify's
+// routing) as an App, running unchanged on Node's own IncomingMessage and ServerResponse.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { App, Body } from '../../types.js';
+import { buildRequest } from './request.js';
+import { createResponse } from './response.js';
+import { ResponseBody } from './response-body.js';
+import { AdapterSocket } from './socket.js';
+
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+export function fromNodeListener(listener: NodeListener): App {
+  return (environ, startResponse): Body => {
+    const socket = new AdapterSocket(environ);
+    const req = buildRequest(environ, socket as unknown as Socket);
+    const body = new ResponseBody(startResponse);
+    const res = createResponse(req, body);
+    let finished = false;
+    body.onClose = () => {
+      if (!finished && res.writableEnded) {
+        finished = true;
+        res.emit('prefinish');
+        res.emit('finish');
+      }
+      res.emit('close');
+      req.emit('close');
+    };
+    environ['isapi.signal'].addEventListener('abort', () => {
+      // What Node's server does when the connection drops mid-request.
+      if (!req.complete) req.emit('aborted');
+      req.destroy();
+      socket.destroy();
+    });
+    listener(req, res);
+    return body;
+  };
+}

@@ -1,0 +1,1 @@
+export { fromNodeListener, type NodeListener } from './handler.js';

@@ -1,0 +1,88 @@
+// The ServerResponse a Node listener writes to: Node's own object for everything about headers
+// (setHeader, getHeader, writeHead and their validation), with the body diverted into a
+// ResponseBody instead of a socket. The diversion is made of own properties of the instance, not a
+// subclass: Express swaps the prototype of every response for its own.
+// IIS owns the connection, so hop-by-hop headers are dropped from what the app set.
+import { STATUS_CODES, ServerResponse, type IncomingMessage } from 'node:http';
+import type { ResponseBody } from './response-body.js';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+type Callback = (error?: Error | null) => void;
+type Internals = ServerResponse & { _header?: string | null; _hasBody?: boolean; finished: boolean };
+
+/** The status and headers as Node serialized them (its own casing and repeats), minus hop-by-hop. */
+function serializedHead(res: Internals): [string, [string, string][]] {
+  const headers: [string, string][] = [];
+  for (const line of (res._header ?? '').split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon);
+    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.push([name, line.slice(colon + 1).trim()]);
+  }
+  const reason = res.statusMessage || STATUS_CODES[res.statusCode] || 'Unknown';
+  return [`${res.statusCode} ${reason}`, headers];
+}
+
+export function createResponse(req: IncomingMessage, body: ResponseBody): ServerResponse {
+  const res = new ServerResponse(req) as Internals;
+  res.sendDate = false; // IIS dates the response
+  body.onDrain = () => res.emit('drain');
+  const nodeWriteHead = ServerResponse.prototype.writeHead as (...args: unknown[]) => unknown;
+
+  const writeHead = function (this: Internals, ...args: unknown[]) {
+    nodeWriteHead.apply(res, args);
+    body.setHead(...serializedHead(res));
+    return res;
+  };
+
+  const write = function (chunk: unknown, encoding?: BufferEncoding | Callback, callback?: Callback): boolean {
+    if (typeof encoding === 'function') [callback, encoding] = [encoding, undefined];
+    if (res.writableEnded) {
+      const error = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
+      process.nextTick(() => {
+        callback?.(error);
+        res.emit('error', error);
+      });
+      return false;
+    }
+    if (!res.headersSent) res.writeHead(res.statusCode);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Uint8Array);
+    if (bytes.byteLength > 0 && res._hasBody !== false) body.push(bytes, callback);
+    else if (callback) process.nextTick(callback);
+    return !body.needsDrain;
+  };
+
+  const end = function (chunk?: unknown, encoding?: BufferEncoding | Callback, callback?: Callback) {
+    if (typeof chunk === 'function') [callback, chunk] = [chunk as Callback, undefined];
+    if (typeof encoding === 'function') [callback, encoding] = [encoding, undefined];
+    if (res.writableEnded) {
+      if (callback) process.nextTick(callback);
+      return res;
+    }
+    if (!res.headersSent && !res.hasHeader('content-length') && !res.hasHeader('transfer-encoding')) {
+      // As Node does: a response ended before its head went out knows its whole length.
+      const length = chunk == null ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : (chunk as Uint8Array).byteLength;
+      if (res.statusCode >= 200 && res.statusCode !== 204 && res.statusCode !== 304) res.setHeader('Content-Length', length);
+    }
+    if (chunk != null) res.write(chunk, encoding as BufferEncoding);
+    else if (!res.headersSent) res.writeHead(res.statusCode);
+    res.finished = true;
+    if (callback) res.once('finish', callback);
+    body.end();
+    return res;
+  };
+
+  Object.assign(res, {
+    writeHead,
+    write,
+    end,
+    flushHeaders: () => {
+      if (!res.headersSent) res.writeHead(res.statusCode);
+    },
+    // 1xx interim responses are IIS's business.
+    writeContinue: () => {},
+    writeProcessing: () => {},
+  });
+  return res;
+}
