@@ -3,10 +3,14 @@
 #include <node.h>
 #include <v8.h>
 
+#include <chrono>
 #include <cstdio>
 
 namespace isapi_node::runtime {
 namespace {
+
+// How long a worker's event loop may take to end by itself once the channel is closed.
+constexpr auto kGracefulStop = std::chrono::seconds(2);
 
 // A JavaScript string literal for `text` (paths may hold quotes or backslashes).
 std::string js_string(const std::string& text) {
@@ -55,6 +59,8 @@ void JsWorker::run() {
     std::string detail = "cannot create a Node environment";
     for (const auto& e : errors) detail += ": " + e;
     channel_->set_ready(StartFailure{"runtime_failed", detail});
+    std::lock_guard<std::mutex> lock(env_mutex_);
+    loop_ended_ = true;
     return;
   }
   v8::Isolate* isolate = setup->isolate();
@@ -93,16 +99,20 @@ void JsWorker::run() {
   {
     std::lock_guard<std::mutex> lock(env_mutex_);
     env_ = nullptr;
+    loop_ended_ = true;
   }
+  loop_ended_cv_.notify_all();
   // `setup` goes out of scope here: environment, context and isolate are freed on this thread.
 }
 
 void JsWorker::stop() {
+  // Closing the channel releases the bridge's hold on the event loop: an idle app's loop then ends
+  // by itself. Only an app that keeps it busy (a timer, a server of its own) is stopped by force,
+  // since terminating JavaScript in the middle of a bridge call is abrupt for the app.
   channel_->close();
-  {
-    std::lock_guard<std::mutex> lock(env_mutex_);
-    if (env_) node::Stop(env_);
-  }
+  std::unique_lock<std::mutex> lock(env_mutex_);
+  if (!loop_ended_cv_.wait_for(lock, kGracefulStop, [this] { return loop_ended_; }) && env_) node::Stop(env_);
+  lock.unlock();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -2,6 +2,7 @@
 // its own, running the bootstrap that loads the user's app and serves the requests its bridge
 // channel delivers. Several workers share one process and one V8 platform.
 #pragma once
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +40,8 @@ class JsWorker {
   std::shared_ptr<bridge::Channel> channel_;
   std::thread thread_;
   std::mutex env_mutex_;
+  std::condition_variable loop_ended_cv_;
+  bool loop_ended_ = false;           // SpinEventLoop returned
   node::Environment* env_ = nullptr;  // while the environment exists: node::Stop() target
 };
 
