@@ -21,6 +21,7 @@ Serves MODULE's app through isapi-host and the isapi_node extension, as IIS woul
   --virtual-dir /PATH   serve the app under a virtual directory (default /)
   --auth-user NAME      authenticate every request as NAME (Windows authentication)
   --trace FILE          the trace channel (default: stderr)
+  --validate            run the app inside validate(app): interface breaches fail the request and are traced
   --strict              exit non-zero if the extension breaks the ISAPI contract
   --stats-file FILE     session counts and contract violations as JSON at exit
   --threads N           isapi-host's pool threads
@@ -39,6 +40,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
       'auth-user': { type: 'string' },
       trace: { type: 'string', default: 'stderr' },
       strict: { type: 'boolean', default: false },
+      validate: { type: 'boolean', default: false },
       'stats-file': { type: 'string' },
       threads: { type: 'string' },
       'shutdown-timeout': { type: 'string' },
@@ -63,6 +65,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     export: values.export,
     workers,
     trace: values.trace === 'stderr' ? 'stderr' : resolve(values.trace),
+    validate: values.validate,
   };
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
 

@@ -2,21 +2,25 @@
 // The isapi-node command line: one subcommand per job.
 import { CliError } from './errors.js';
 import { hostCommand, hostUsage } from './host.js';
+import { serveCommand, serveUsage } from './serve.js';
 import { traceCommand, traceUsage } from './trace.js';
 
 const usage = `Usage: isapi-node <command> [options]
 
 Commands:
   host    serve an app through isapi-host and the isapi_node extension (the real path)
+  serve   serve an app on Node's own http server (development, any OS)
   trace   follow the trace channel
 
 Run "isapi-node <command> --help" for a command's options.
 
 ${hostUsage}
 
+${serveUsage}
+
 ${traceUsage}`;
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { host: hostCommand, trace: traceCommand };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { host: hostCommand, serve: serveCommand, trace: traceCommand };
 
 async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -14,7 +14,7 @@ export interface StartFailureReport {
 }
 
 export interface NativeBridge {
-  config(): { app: string; export: string; workers: number; workerIndex: number };
+  config(): { app: string; export: string; workers: number; workerIndex: number; validate: boolean };
   start(onEvents: (batch: BridgeEvent[]) => void): void;
   ready(failure: StartFailureReport | null): void;
   send(id: number, token: number, status: string | null, headers: string[] | null, chunk: Uint8Array | null, final: boolean): void;

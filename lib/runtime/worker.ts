@@ -4,6 +4,7 @@
 import { runApp } from '../core/handler.js';
 import type { RequestRecord } from '../core/transport.js';
 import type { App } from '../types.js';
+import { validate } from '../validate/index.js';
 import { BridgeTransport } from './bridge-transport.js';
 import { loadBridge, type BridgeEvent, type NativeBridge } from './bridge.js';
 import { loadApp } from './load-app.js';
@@ -27,7 +28,8 @@ export async function main(bridge: NativeBridge = loadBridge()): Promise<void> {
     bridge.ready(loaded.failure);
     return;
   }
-  serve(bridge, loaded.app, { multithread: false, multiprocess: config.workers > 1 });
+  const app = config.validate ? validate(loaded.app) : loaded.app;
+  serve(bridge, app, { multithread: false, multiprocess: config.workers > 1 });
   bridge.ready(null);
 }
 

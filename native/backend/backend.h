@@ -77,6 +77,7 @@ struct BackendConfig {
   std::string bootstrap;        // absolute path of the JS bootstrap (dist/runtime/bootstrap.cjs)
   std::string libnode;          // absolute path of libnode, for the in-process backend
   unsigned workers = 1;         // JavaScript workers (in-process: Node environments on their own threads)
+  bool validate = false;        // wrap the app in validate(app)
   uint32_t start_timeout_ms = 30000;
 };
 

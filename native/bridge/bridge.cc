@@ -73,6 +73,7 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
   o.Set("export", ch.config().app_export);
   o.Set("workers", Napi::Number::New(info.Env(), ch.config().workers));
   o.Set("workerIndex", Napi::Number::New(info.Env(), ch.worker_index()));
+  o.Set("validate", Napi::Boolean::New(info.Env(), ch.config().validate));
   return o;
 }
 

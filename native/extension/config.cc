@@ -70,11 +70,12 @@ ConfigResult load_config(const std::string& module_path) {
   }
 
   static const std::set<std::string> known = {"app", "export", "hostingModel", "workers", "poolThreads", "trace",
-                                              "shutdownTimeoutMs", "startTimeoutMs", "packageRoot", "libnode"};
+                                              "shutdownTimeoutMs", "startTimeoutMs", "packageRoot", "libnode",
+                                              "validate"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (!known.count(it.key())) {
       result.error = "unknown key \"" + it.key() + "\" in '" + file + "' (known: app, export, hostingModel, workers, "
-                     "poolThreads, trace, shutdownTimeoutMs, startTimeoutMs, packageRoot, libnode)";
+                     "poolThreads, trace, shutdownTimeoutMs, startTimeoutMs, packageRoot, libnode, validate)";
       return result;
     }
   }
@@ -112,6 +113,11 @@ ConfigResult load_config(const std::string& module_path) {
     number("poolThreads", c.pool_threads, 1, kMaxPoolThreads);
     number("shutdownTimeoutMs", c.shutdown_timeout_ms, 0, 3600000);
     number("startTimeoutMs", c.start_timeout_ms, 100, 3600000);
+    where = "validate";
+    if (doc.contains("validate")) {
+      if (!doc["validate"].is_boolean()) throw std::invalid_argument("\"validate\" must be true or false");
+      c.validate = doc["validate"].get<bool>();
+    }
     where = "hostingModel";
     if (c.hosting_model != "inprocess")
       throw std::invalid_argument("\"hostingModel\" must be \"inprocess\" (\"" + c.hosting_model +

@@ -21,7 +21,7 @@ struct ExtensionConfig {
   uint32_t start_timeout_ms = 30000;
   std::string package_root;        // where dist/runtime/bootstrap.cjs lives
   std::string libnode;             // optional explicit libnode to load first
-  bool multiprocess = false;       // reported as wsgi.multiprocess
+  bool validate = false;           // run the app inside validate(app) (lib/validate)
 };
 
 struct ConfigResult {

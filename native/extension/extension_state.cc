@@ -97,6 +97,7 @@ void ExtensionState::start() {
   bc.bootstrap = bootstrap;
   bc.libnode = config_->libnode;
   bc.workers = config_->workers;
+  bc.validate = config_->validate;
   bc.start_timeout_ms = config_->start_timeout_ms;
   backend_.reset(create(&bc, this));
   if (auto failure = backend_->start()) {

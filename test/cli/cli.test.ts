@@ -61,11 +61,63 @@ describe('isapi-node host', () => {
   });
 });
 
+/** Starts the CLI and resolves the port from the first URL it prints. */
+async function startCli(args: string[]) {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', r));
+  return { port, child, exited, stderr: () => stderr };
+}
+
+describe('isapi-node serve', () => {
+  it('serves an app on Node\'s http server under a script name, and stops on SIGTERM', async () => {
+    const run = await startCli(['serve', '--app', fixture('hello.app.mjs'), '--port', '0', '--script-name', '/app']);
+    const res = await request(`http://127.0.0.1:${run.port}/app/x`);
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('Hello from GET /x\n');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('names an app module that fails to load, with exit code 2', () => {
+    const r = spawnSync(process.execPath, [cli, 'serve', '--app', fixture('throws-at-load.app.mjs'), '--port', '0'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^isapi-node: loading the app module .* threw: Error: this app fails while it is loaded/);
+  });
+});
+
+describe('--validate', () => {
+  for (const command of ['host', 'serve']) {
+    it(`makes ${command} refuse an app that breaks the interface, naming the rule on the trace channel`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'isapi-validate-'));
+      const trace = join(dir, 'trace.log');
+      const args = [command, '--app', fixture('misbehaving.app.mjs'), '--port', '0', '--validate'];
+      const run = await startCli(command === 'host' ? [...args, '--trace', trace] : args);
+      const res = await request(`http://127.0.0.1:${run.port}/`);
+      expect(res.status).toBe(500);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      const traced = command === 'host' ? readFileSync(trace, 'utf8') : run.stderr();
+      expect(traced).toContain('ISAPI_VALIDATE_BARE_BODY');
+    });
+  }
+});
+
 describe('isapi-node', () => {
   it('refuses an unknown command and lists the commands', () => {
     const r = spawnSync(process.execPath, [cli, 'serv'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('isapi-node: unknown command "serv" (commands: host, trace)\n');
+    expect(r.stderr).toBe('isapi-node: unknown command "serv" (commands: host, serve, trace)\n');
   });
 
   it('prints its usage with --help', () => {
