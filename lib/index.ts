@@ -14,3 +14,5 @@ export type { RequestRecord, ResponseHead, Transport } from './core/transport.js
 // Running the apps people already have, and checking apps against the interface.
 export { fromNodeListener, type NodeListener } from './adapters/node/index.js';
 export { validate, ValidationError, isValidationError, ValidationCodes, type ValidationCode, type ValidationSpec } from './validate/index.js';
+export { fromFetch, type FetchHandler } from './adapters/fetch/index.js';
+export { serve, type DevServer, type ServeOptions } from './serve/index.js';

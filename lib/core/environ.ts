@@ -88,9 +88,10 @@ export function buildEnviron(record: RequestRecord, transport: Transport, option
   const { scriptName, pathInfo } = splitPath(scriptNameOf(vars.APPL_MD_PATH), record.path);
   const https = (vars.HTTPS ?? '').toLowerCase() === 'on';
 
+  // One literal with the same keys in the same order every time, so V8 gives every environ the same
+  // shape; the optional and header-derived keys follow. No HTTP_* key can shadow a CGI key: they
+  // all start with "HTTP_", which no CGI or wsgi key does.
   const environ: Environ = {
-    // HTTP_* first, so no header-derived key can ever shadow a CGI key set below.
-    ...httpKeys(record.headers),
     REQUEST_METHOD: record.method,
     SCRIPT_NAME: scriptName,
     PATH_INFO: pathInfo,
@@ -126,5 +127,7 @@ export function buildEnviron(record: RequestRecord, transport: Transport, option
   setIfPresent(environ, 'AUTH_TYPE', vars.AUTH_TYPE);
   // CGI convention: HTTPS is "on" for TLS requests and absent otherwise (IIS's "off" would be truthy).
   if (https) environ.HTTPS = 'on';
+  const http = httpKeys(record.headers);
+  for (const key in http) environ[key] = http[key];
   return environ;
 }

@@ -6,6 +6,9 @@ import type { PendingOperations } from './pending-operations.js';
 
 const flatten = (headers: [string, string][]): string[] => headers.flat();
 
+/** The token that asks the bridge for no completion event. */
+const NO_REPLY = 0;
+
 export class BridgeTransport implements Transport {
   readonly #bridge: NativeBridge;
   readonly #ops: PendingOperations;
@@ -28,6 +31,12 @@ export class BridgeTransport implements Transport {
   }
 
   async send(head: ResponseHead | null, chunk: Uint8Array | null, final: boolean): Promise<void> {
+    if (final) {
+      // Nothing follows a final send but the end of the request, which the native side performs
+      // when IIS completes it (and on failure too): no completion needs to wake this thread.
+      this.#bridge.send(this.#id, NO_REPLY, head?.status ?? null, head ? flatten(head.headers) : null, chunk, true);
+      return;
+    }
     const { token, done } = this.#ops.open();
     this.#bridge.send(this.#id, token, head?.status ?? null, head ? flatten(head.headers) : null, chunk, final);
     await done;

@@ -48,8 +48,10 @@ std::string bytes_from(const Napi::Value& v) {
   return std::string();
 }
 
-// A completion that queues [2, token, ok, data] for the JS thread.
+// A completion that queues [2, token, ok, data] for the JS thread; token 0 asks for no reply (a
+// final send, whose completion nothing in JS waits for: the ISAPI layer ends the request).
 Completion reply_to(Channel& channel, double token) {
+  if (token == 0) return [](bool, std::string) {};
   std::weak_ptr<Channel> weak = channel.shared_from_this();
   return [weak, token](bool ok, std::string data) {
     if (auto ch = weak.lock()) {

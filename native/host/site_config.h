@@ -1,6 +1,8 @@
 // The one application the host serves: what IIS would read from its configuration for the site
 // and the virtual directory that carries the `*` script map.
 #pragma once
+#include <strings.h>
+
 #include <string>
 
 namespace host {
@@ -20,9 +22,11 @@ struct SiteConfig {
     return p;
   }
   // True when the (decoded) path belongs to the application.
+  // IIS compares URL paths case-insensitively, as Windows paths are.
   bool serves(const std::string& path) const {
     if (virtual_dir == "/") return true;
-    if (path.compare(0, virtual_dir.size(), virtual_dir) != 0) return false;
+    if (path.size() < virtual_dir.size() || strncasecmp(path.c_str(), virtual_dir.c_str(), virtual_dir.size()) != 0)
+      return false;
     return path.size() == virtual_dir.size() || path[virtual_dir.size()] == '/';
   }
   // Physical path of a URL inside the application (IIS maps the rest of the URL below the

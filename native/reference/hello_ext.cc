@@ -18,7 +18,7 @@ const Route kRoutes[] = {
     {"/echo-async", ref::echo_async}, {"/vars", ref::vars},                 {"/var", ref::var},
     {"/buffer-rules", ref::buffer_rules}, {"/map", ref::map_url},           {"/support", ref::support_misc},
     {"/stream", ref::stream},         {"/file", ref::transmit},             {"/slow", ref::slow},
-    {"/breach", ref::breach},
+    {"/breach", ref::breach},         {"/plaintext", ref::plaintext},       {"/bytes", ref::bytes},
 };
 
 }  // namespace

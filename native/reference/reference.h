@@ -31,8 +31,13 @@ void done(Ecb* ecb, DWORD status = HSE_STATUS_SUCCESS);
 // chunks that are lost, repeated or misaligned.
 inline uint8_t pattern_byte(uint64_t offset) { return static_cast<uint8_t>(offset % 251); }
 
+// One synchronous VECTOR_SEND carrying status, headers and the whole body: the fastest answer.
+DWORD send_whole(Ecb* ecb, const char* status, const char* content_type, const char* body, size_t size);
+
 // routes.cc: synchronous routes
 DWORD hello(Ecb* ecb);
+DWORD plaintext(Ecb* ecb);
+DWORD bytes(Ecb* ecb);
 DWORD hello_vector(Ecb* ecb);
 DWORD echo(Ecb* ecb);
 DWORD vars(Ecb* ecb);

@@ -1,6 +1,8 @@
 // Synchronous routes: each answers inside HttpExtensionProc and returns HSE_STATUS_SUCCESS,
 // except /breach, which breaks the contract on purpose so the host's checker can be tested.
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -38,6 +40,37 @@ std::string chunk_frame(size_t n) {
 }  // namespace
 
 DWORD hello(Ecb* ecb) { return respond(ecb, "200 OK", "text/plain", "Hello from hello_ext\n"); }
+
+DWORD send_whole(Ecb* ecb, const char* status, const char* content_type, const char* body, size_t size) {
+  HSE_VECTOR_ELEMENT element = {};
+  element.ElementType = HSE_VECTOR_ELEMENT_TYPE_MEMORY_BUFFER;
+  element.pvContext = const_cast<char*>(body);
+  element.cbSize = size;
+  const std::string headers =
+      std::string("Content-Type: ") + content_type + "\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n";
+  HSE_RESPONSE_VECTOR vector = {};
+  vector.dwFlags = HSE_IO_SYNC | HSE_IO_SEND_HEADERS | HSE_IO_FINAL_SEND;
+  vector.pszStatus = const_cast<char*>(status);
+  vector.pszHeaders = const_cast<char*>(headers.c_str());
+  vector.nElementCount = size ? 1 : 0;
+  vector.lpElementArray = size ? &element : nullptr;
+  return ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_VECTOR_SEND, &vector, nullptr, nullptr) ? HSE_STATUS_SUCCESS
+                                                                                                  : HSE_STATUS_ERROR;
+}
+
+// The benchmarks' hello: the same 13 bytes every contender answers.
+DWORD plaintext(Ecb* ecb) {
+  static const char body[] = "Hello, World!";
+  return send_whole(ecb, "200 OK", "text/plain", body, sizeof body - 1);
+}
+
+// /bytes?n=N: N bytes of 'x' (at most 16 MiB), for the response-size benchmarks.
+DWORD bytes(Ecb* ecb) {
+  constexpr size_t kMax = 16u << 20;
+  static const std::string filler(kMax, 'x');
+  const size_t n = std::min<size_t>(std::strtoull(query_param(ecb, "n").c_str(), nullptr, 10), kMax);
+  return send_whole(ecb, "200 OK", "application/octet-stream", filler.data(), n);
+}
 
 DWORD hello_vector(Ecb* ecb) {
   // Status, headers and a two-piece body in one VECTOR_SEND: the one-send answer IIS favours.

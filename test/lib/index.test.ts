@@ -20,6 +20,8 @@ describe('the package entry', () => {
         'isIsapiError',
         'runApp',
         'fromNodeListener',
+        'fromFetch',
+        'serve',
         'validate',
         'ValidationError',
         'isValidationError',

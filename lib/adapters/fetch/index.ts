@@ -1,0 +1,1 @@
+export { fromFetch, type FetchHandler } from './handler.js';
