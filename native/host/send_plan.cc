@@ -87,6 +87,9 @@ struct SendPlan::AsyncWrite : std::enable_shared_from_this<SendPlan::AsyncWrite>
   AsyncWrite(std::shared_ptr<SendPlan> p, net::ip::tcp::socket& s, Completion d)
       : plan(std::move(p)), socket(s), done(std::move(d)) {}
 
+  // step() runs first in the initiating call, then in write handlers (on a pool thread).
+  bool in_handler = false;
+
   void step() {
     gather.clear();
     uint64_t batch_extension_bytes = 0;
@@ -115,6 +118,7 @@ struct SendPlan::AsyncWrite : std::enable_shared_from_this<SendPlan::AsyncWrite>
     if (gather.empty()) return finish({});
     net::async_write(socket, gather,
                      [self = shared_from_this(), batch_extension_bytes](error_code ec, size_t) {
+                       self->in_handler = true;
                        if (ec) return self->finish(ec);
                        self->sent += batch_extension_bytes;
                        self->step();
@@ -122,7 +126,9 @@ struct SendPlan::AsyncWrite : std::enable_shared_from_this<SendPlan::AsyncWrite>
   }
 
   void finish(error_code ec) {
-    // Always from a handler or a post, so the completion never runs inside the initiating call.
+    // The completion never runs inside the initiating call: from a write handler it runs at once
+    // (already on a pool thread), from the initiating call it is posted.
+    if (in_handler) return done(ec, sent);
     net::post(socket.get_executor(), [self = shared_from_this(), ec] { self->done(ec, self->sent); });
   }
 };
