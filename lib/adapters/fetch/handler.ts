@@ -7,7 +7,12 @@ import type { App, Body, Environ, StartResponse } from '../../types.js';
 import { toRequest } from './request.js';
 import { responseBody, responseHeaders, statusLine } from './response.js';
 
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+/**
+ * The handler gets the environ as its second argument, the "env" of the Fetch-handler convention
+ * (Hono's c.env): REMOTE_ADDR for the client's address, SCRIPT_NAME/PATH_INFO for the mount
+ * (the Request's URL is the full public URL, application path included).
+ */
+export type FetchHandler = (request: Request, environ: Environ) => Response | Promise<Response>;
 
 function badRequest(environ: Environ, startResponse: StartResponse, error: unknown): Body {
   environ['wsgi.errors'].write(`isapi-node fromFetch: the request cannot be made into a Request: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -31,7 +36,7 @@ export function fromFetch(handler: FetchHandler): App {
     } catch (error) {
       return badRequest(environ, startResponse, error);
     }
-    const response: unknown = await handler(request);
+    const response: unknown = await handler(request, environ);
     if (!isResponse(response)) throw new TypeError(`The fetch handler must return a Response, got ${describeValue(response)}`);
     const body = await responseBody(response.body);
     startResponse(statusLine(response), responseHeaders(response.headers));

@@ -27,10 +27,11 @@ export function fromNodeListener(listener: NodeListener): App {
       req.emit('close');
     };
     environ['isapi.signal'].addEventListener('abort', () => {
-      // What Node's server does when the connection drops mid-request.
+      // What Node's server does when the connection drops mid-request: res.destroyed turns true
+      // and the socket closes, which is what on-finished (Express, loggers) waits for.
       if (!req.complete) req.emit('aborted');
       req.destroy();
-      socket.destroy();
+      res.destroy();
     });
     listener(req, res);
     return body;

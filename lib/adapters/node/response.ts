@@ -27,6 +27,9 @@ function serializedHead(res: Internals): [string, [string, string][]] {
 export function createResponse(req: IncomingMessage, body: ResponseBody): ServerResponse {
   const res = new ServerResponse(req) as Internals;
   res.sendDate = false; // IIS dates the response
+  // The request's socket, as on a real server: libraries watch res.socket for the connection's
+  // end. Never written to: the body goes through ResponseBody.
+  (res as { socket: unknown }).socket = req.socket;
   body.onDrain = () => res.emit('drain');
   const nodeWriteHead = ServerResponse.prototype.writeHead as (...args: unknown[]) => unknown;
 
@@ -38,6 +41,10 @@ export function createResponse(req: IncomingMessage, body: ResponseBody): Server
 
   const write = function (chunk: unknown, encoding?: BufferEncoding | Callback, callback?: Callback): boolean {
     if (typeof encoding === 'function') [callback, encoding] = [encoding, undefined];
+    if (res.destroyed) {
+      if (callback) process.nextTick(callback, Object.assign(new Error('the client disconnected'), { code: 'ERR_STREAM_DESTROYED' }));
+      return false;
+    }
     if (res.writableEnded) {
       const error = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
       process.nextTick(() => {
