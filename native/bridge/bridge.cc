@@ -97,47 +97,44 @@ Napi::Value Ready(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// send(id, token, status|null, headers|null, chunk|null, final)
-Napi::Value Send(const Napi::CallbackInfo& info) {
+// The request an operation from JS is for, and the completion that answers its token. Null when
+// the request is over (its completion has then already reported failure). A final operation is
+// the last JS will make on the request: the channel forgets it.
+std::shared_ptr<RequestHandle> target_of(const Napi::CallbackInfo& info, bool final, Completion& done) {
   Channel& ch = channel_of(info);
   const uint64_t id = id_of(info[0]);
-  const bool final = info[5].ToBoolean();
+  done = reply_to(ch, info[1].As<Napi::Number>().DoubleValue());
   auto request = ch.find(id);
-  Completion done = reply_to(ch, info[1].As<Napi::Number>().DoubleValue());
-  if (!request) {
-    done(false, {});
-    return info.Env().Undefined();
-  }
-  if (final) ch.forget(id);
-  request->send(head_from(info[2], info[3]), bytes_from(info[4]), final, std::move(done));
+  if (!request) done(false, {});
+  else if (final) ch.forget(id);
+  return request;
+}
+
+// send(id, token, status|null, headers|null, chunk|null, final)
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  const bool final = info[5].ToBoolean();
+  Completion done;
+  if (auto request = target_of(info, final, done))
+    request->send(head_from(info[2], info[3]), bytes_from(info[4]), final, std::move(done));
   return info.Env().Undefined();
 }
 
 // sendFile(id, token, status|null, headers|null, fd, offset, length, final)
 Napi::Value SendFile(const Napi::CallbackInfo& info) {
-  Channel& ch = channel_of(info);
-  const uint64_t id = id_of(info[0]);
   const bool final = info[7].ToBoolean();
-  auto request = ch.find(id);
-  Completion done = reply_to(ch, info[1].As<Napi::Number>().DoubleValue());
-  if (!request) {
-    done(false, {});
-    return info.Env().Undefined();
-  }
-  if (final) ch.forget(id);
-  request->send_file(head_from(info[2], info[3]), info[4].As<Napi::Number>().Int32Value(),
-                     static_cast<uint64_t>(info[5].As<Napi::Number>().DoubleValue()),
-                     static_cast<uint64_t>(info[6].As<Napi::Number>().DoubleValue()), final, std::move(done));
+  Completion done;
+  if (auto request = target_of(info, final, done))
+    request->send_file(head_from(info[2], info[3]), info[4].As<Napi::Number>().Int32Value(),
+                       static_cast<uint64_t>(info[5].As<Napi::Number>().DoubleValue()),
+                       static_cast<uint64_t>(info[6].As<Napi::Number>().DoubleValue()), final, std::move(done));
   return info.Env().Undefined();
 }
 
 // read(id, token, max): the data arrives as [2, token, ok, buffer?] (no buffer: end of body).
 Napi::Value Read(const Napi::CallbackInfo& info) {
-  Channel& ch = channel_of(info);
-  auto request = ch.find(id_of(info[0]));
-  Completion done = reply_to(ch, info[1].As<Napi::Number>().DoubleValue());
-  if (!request) done(false, {});
-  else request->read(static_cast<size_t>(info[2].As<Napi::Number>().DoubleValue()), std::move(done));
+  Completion done;
+  if (auto request = target_of(info, false, done))
+    request->read(static_cast<size_t>(info[2].As<Napi::Number>().DoubleValue()), std::move(done));
   return info.Env().Undefined();
 }
 

@@ -1,8 +1,7 @@
 // Server variables as IIS reports them: they must match what the client sent.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../support/host.js';
-import { rawExchange, request } from '../support/http.js';
+import { rawExchange, rawJsonExchange, request } from '../support/http.js';
 
 interface VarsDump {
   vars: Record<string, string | null>;
@@ -12,17 +11,9 @@ interface VarsDump {
 
 const dump = (body: Buffer) => JSON.parse(body.toString()) as VarsDump;
 
-/** Sends a request from a socket whose local port we know, and parses the /vars answer. */
 async function varsFromRawRequest(port: number, head: string, body = ''): Promise<{ dump: VarsDump; clientPort: number }> {
-  const socket = net.connect(port, '127.0.0.1');
-  await new Promise((r) => socket.once('connect', r));
-  const clientPort = socket.localPort!;
-  const chunks: Buffer[] = [];
-  socket.on('data', (c) => chunks.push(c));
-  socket.write(head + body);
-  await new Promise((r) => socket.once('close', r));
-  const wire = Buffer.concat(chunks).toString();
-  return { dump: JSON.parse(wire.slice(wire.indexOf('\r\n\r\n') + 4)), clientPort };
+  const { json, clientPort } = await rawJsonExchange<VarsDump>(port, head + body);
+  return { dump: json, clientPort };
 }
 
 describe('server variables at the site root', () => {

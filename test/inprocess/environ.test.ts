@@ -1,21 +1,13 @@
 // The environ an app receives: CGI keys, wsgi.* keys and isapi.* extras, matching the request.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startApp, type RunningApp } from '../support/app-host.js';
-import { request } from '../support/http.js';
+import { rawJsonExchange, request } from '../support/http.js';
 
 type Dump = Record<string, unknown>;
 
 async function rawDump(port: number, head: string, body = ''): Promise<{ env: Dump; clientPort: number }> {
-  const socket = net.connect(port, '127.0.0.1');
-  await new Promise((r) => socket.once('connect', r));
-  const clientPort = socket.localPort!;
-  const chunks: Buffer[] = [];
-  socket.on('data', (c) => chunks.push(c));
-  socket.write(head + body);
-  await new Promise((r) => socket.once('close', r));
-  const wire = Buffer.concat(chunks).toString();
-  return { env: JSON.parse(wire.slice(wire.indexOf('\r\n\r\n') + 4)), clientPort };
+  const { json, clientPort } = await rawJsonExchange<Dump>(port, head + body);
+  return { env: json, clientPort };
 }
 
 async function stopClean(app: RunningApp) {

@@ -117,3 +117,19 @@ export function streamPatternSha256(size: number): string {
   }
   return hash.digest('hex');
 }
+
+/**
+ * Sends raw request bytes (the request should say "Connection: close") from a socket whose local
+ * port is known, and parses the JSON body of the answer.
+ */
+export async function rawJsonExchange<T>(port: number, bytes: string): Promise<{ json: T; clientPort: number }> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  const clientPort = socket.localPort!;
+  const chunks: Buffer[] = [];
+  socket.on('data', (c) => chunks.push(c));
+  socket.write(bytes);
+  await new Promise((r) => socket.once('close', r));
+  const wire = Buffer.concat(chunks).toString();
+  return { json: JSON.parse(wire.slice(wire.indexOf('\r\n\r\n') + 4)) as T, clientPort };
+}
