@@ -120,7 +120,7 @@
       ],
       # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: a bridge call cut short by node::Stop() must not
       # abort the whole IIS process (node-addon-api otherwise treats it as fatal).
-      'defines': ['NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED',
+      'defines': ['NAPI_VERSION=9', 'NAPI_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED',
                   'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
       'libraries': ['-L<(libnode_root)/lib/<(multiarch)', '-lnode'],
       'ldflags': ["-Wl,-rpath,'$$ORIGIN/../../deps/libnode/usr/lib/<(multiarch)'"],
