@@ -27,7 +27,6 @@ class ResponseState {
   // Watches the tail of a chunked body written by the extension for the terminating chunk.
   void observe_chunked(std::string_view bytes);
 
-  void mark_final() { final_sent_ = true; }
   void force_close() { keep_alive_ = false; }
 
   bool body_overflowed() const { return overflowed_; }
@@ -50,7 +49,6 @@ class ResponseState {
   bool keep_alive_;
   unsigned http_version_;
   bool head_sent_ = false;
-  bool final_sent_ = false;
   unsigned status_code_ = 0;
   std::optional<uint64_t> content_length_;
   bool chunked_ = false;

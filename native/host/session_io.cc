@@ -171,7 +171,6 @@ BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* v) {
       plan->add_file(files[i].fd, files[i].offset, response_.admit_body(files[i].size));
     }
   }
-  if (flags & HSE_IO_FINAL_SEND) response_.mark_final();
   if (flags & HSE_IO_DISCONNECT_AFTER_SEND) close_requested_ = true;
   return send_plan(plan, async, nullptr, nullptr);
 }
