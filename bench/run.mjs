@@ -27,7 +27,8 @@ const warmupSeconds = quick ? 1 : 2;
 const threads = Number(opts.threads);
 const TRANSFER_BYTES = 100 * 1024 * 1024;
 
-const hello = (c) => ({ name: `hello c=${c}`, path: '/plaintext', connections: c, contenders: ['ceiling', 'isapi-node', 'node-http', 'proxy-hop'] });
+const CORE = ['ceiling', 'isapi-node', 'node-http', 'proxy-hop'];
+const hello = (c) => ({ name: `hello c=${c}`, path: '/plaintext', connections: c, contenders: c > 1 ? [...CORE, 'isapi-node x2'] : CORE });
 const workloads = [
   hello(1),
   hello(64),
@@ -41,6 +42,7 @@ console.log(`isapi-node benchmark: ${quick ? 'quick' : 'full'}, ${rounds} round(
 const contenders = {
   ceiling: await ceiling({ threads }),
   'isapi-node': await isapiNode({ threads }),
+  'isapi-node x2': await isapiNode({ threads, workers: 2, name: 'isapi-node x2' }),
   'node-http': await nodeHttp(),
   'proxy-hop': await proxyHop(),
   'express-host': await isapiNode({ threads, app: join(root, 'bench/apps/express.mjs'), name: 'express-host' }),
@@ -83,6 +85,7 @@ try {
       const ratios = {};
       if (rps('isapi-node')) {
         for (const other of ['ceiling', 'node-http', 'proxy-hop']) if (rps(other)) ratios[`isapi-node / ${other}`] = rps('isapi-node') / rps(other);
+        if (rps('isapi-node x2')) ratios['isapi-node 2 workers / 1'] = rps('isapi-node x2') / rps('isapi-node');
       }
       if (rps('express-host') && rps('express-http')) ratios['express: host / node http'] = rps('express-host') / rps('express-http');
       return { name: w.name, connections: w.connections, path: w.path, results, ratios };
