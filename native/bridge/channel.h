@@ -47,6 +47,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   // No more events reach JS; the thread-safe function is released so the loop may end.
   void close();
   size_t in_flight() const { return in_flight_.load(); }
+  bool closed() const { return closed_flag_.load(); }
   // Blocks until the JS side reported ready (nullopt) or a failure, or the timeout passed.
   std::optional<StartFailure> wait_ready(uint32_t timeout_ms);
   void set_ready(std::optional<StartFailure> failure);
@@ -72,6 +73,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   bool wake_pending_ = false;
   bool closed_ = false;
   std::atomic<size_t> in_flight_{0};
+  std::atomic<bool> closed_flag_{false};  // closed_, readable without the lock
 
   std::condition_variable ready_cv_;
   bool ready_reported_ = false;

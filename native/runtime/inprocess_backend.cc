@@ -1,6 +1,7 @@
 // The in-process hosting model: Node embedded in the IIS worker, one environment per configured
 // JavaScript worker. Built as its own library (isapi_node_inproc), the only one linked to libnode,
 // so a missing libnode is an answered startup failure rather than an extension that cannot load.
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,10 +30,16 @@ class InProcessBackend : public Backend {
   }
 
   void submit(std::shared_ptr<RequestHandle> request) override {
-    // The least busy worker takes it: a slow request on one worker does not hold up the next.
-    JsWorker* best = workers_.front().get();
+    // The least busy live worker takes it: a slow request on one worker does not hold up the next.
+    JsWorker* best = nullptr;
     for (auto& w : workers_)
-      if (w->in_flight() < best->in_flight()) best = w.get();
+      if (w->alive() && (!best || w->in_flight() < best->in_flight())) best = w.get();
+    if (!best) {
+      // Every worker's event loop has ended (the app called process.exit()): say so, never hang.
+      if (!dead_reported_.exchange(true))
+        host_.trace("isapi-node", "no JavaScript worker is running: requests are answered 500 until the application is restarted");
+      return request->abort("no JavaScript worker is running");
+    }
     best->submit(std::move(request));
   }
 
@@ -45,6 +52,7 @@ class InProcessBackend : public Backend {
   const BackendConfig config_;
   BackendHost& host_;
   std::vector<std::unique_ptr<JsWorker>> workers_;
+  std::atomic<bool> dead_reported_{false};
 };
 
 }  // namespace

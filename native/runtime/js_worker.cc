@@ -95,6 +95,9 @@ void JsWorker::run() {
     }
     bridge::current_channel.reset();
   }
+  // However the loop ended (stop(), or process.exit() in the app), nothing more reaches this
+  // worker: what it still held, and whatever is sent to it from now on, is answered with a 500.
+  channel_->close();
   channel_->set_ready(StartFailure{"runtime_failed", "the JavaScript worker stopped before the app was ready"});
   {
     std::lock_guard<std::mutex> lock(env_mutex_);

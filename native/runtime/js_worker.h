@@ -27,6 +27,8 @@ class JsWorker {
   std::optional<StartFailure> start();
   void submit(std::shared_ptr<RequestHandle> request) { channel_->deliver(std::move(request)); }
   size_t in_flight() const { return channel_->in_flight(); }
+  // False once the worker's event loop has ended (process.exit() in the app, or stop()).
+  bool alive() const { return !channel_->closed(); }
   // Closes the channel (aborting what it still holds), stops the environment, joins the thread.
   void stop();
 
