@@ -104,8 +104,11 @@ export class Outbox {
     this.#ended = true;
 
     const headOpen = !this.#start.committed || this.#headPending !== null;
+    // A HEAD answer whose app produced no body at all (Fetch handlers return none for HEAD) gets no
+    // length, as from Node's own server: "0" would contradict the GET.
+    const unknownHeadLength = this.#dropBody && this.#sent === 0;
     const extra: [string, string][] =
-      lengthHeader && headOpen && this.#start.contentLength === null ? [['Content-Length', String(this.#sent)]] : [];
+      lengthHeader && headOpen && this.#start.contentLength === null && !unknownHeadLength ? [['Content-Length', String(this.#sent)]] : [];
     const head = this.#finalHead(extra);
 
     if (file && fileBytes > 0 && !this.#dropBody) {

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Body } from '../../lib/index.js';
-import { expectCleanEnd, run } from './run.js';
+import { expectCleanEnd, ok, run, textPlain } from './run.js';
 
 const withLength = (status: string, length: number, body: Body) => run((_environ, startResponse) => {
   startResponse(status, [['Content-Length', String(length)]]);
@@ -63,5 +63,23 @@ describe('Content-Length', () => {
     const transport = await withLength('304 Not Modified', 1234, []);
     expect(transport.head).toEqual({ status: '304 Not Modified', headers: [['Content-Length', '1234']] });
     expectCleanEnd(transport);
+  });
+
+  it('adds the would-be length to a HEAD answer whose app produced its body', async () => {
+    const transport = await run((environ, startResponse) => {
+      startResponse(ok, textPlain);
+      return ['twelve bytes'];
+    }, { method: 'HEAD' });
+    expect(transport.calls).toEqual([
+      { kind: 'send', head: { status: ok, headers: [...textPlain, ['Content-Length', '12']] }, chunk: null, final: true },
+    ]);
+  });
+
+  it('adds no length to a HEAD answer whose app produced no body (as Fetch handlers do)', async () => {
+    const transport = await run((environ, startResponse) => {
+      startResponse(ok, textPlain);
+      return [];
+    }, { method: 'HEAD' });
+    expect(transport.calls).toEqual([{ kind: 'send', head: { status: ok, headers: textPlain }, chunk: null, final: true }]);
   });
 });
