@@ -81,8 +81,8 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
 
 // start(onEvents): from now on every batch of events goes to onEvents(batch).
 Napi::Value Start(const Napi::CallbackInfo& info) {
-  auto tsfn = Napi::ThreadSafeFunction::New(info.Env(), info[0].As<Napi::Function>(), "isapi-node events", 0, 1);
-  channel_of(info).attach(tsfn);
+  Channel& channel = channel_of(info);
+  channel.attach(EventsFunction::create(info.Env(), info[0].As<Napi::Function>(), &channel));
   return info.Env().Undefined();
 }
 

@@ -90,22 +90,41 @@ void Channel::push(Event event) {
 void Channel::wake_locked(std::unique_lock<std::mutex>& lock) {
   if (wake_pending_ || !events_) return;
   wake_pending_ = true;
-  Napi::ThreadSafeFunction tsfn = *events_;
+  EventsFunction events = *events_;
   lock.unlock();
-  std::weak_ptr<Channel> weak = shared_from_this();
-  tsfn.NonBlockingCall([weak](Napi::Env env, Napi::Function dispatch) {
-    auto ch = weak.lock();
-    if (!ch || !env) return;
-    std::vector<Event> events = ch->take();
-    if (events.empty()) return;
-    Napi::HandleScope scope(env);
-    Napi::Array batch = Napi::Array::New(env, events.size());
-    for (uint32_t i = 0; i < events.size(); ++i) batch.Set(i, event_to_js(env, events[i]));
-    dispatch.Call({batch});
-  });
+  events.wake();
 }
 
-void Channel::attach(Napi::ThreadSafeFunction events) {
+namespace {
+
+// Hands every queued event to JS in one batch, on the JS thread.
+void dispatch_events(napi_env raw_env, napi_value dispatch, void* context, void*) {
+  if (!raw_env || !dispatch) return;  // the runtime is tearing the function down
+  auto* channel = static_cast<Channel*>(context);
+  std::vector<Event> events = channel->take();
+  if (events.empty()) return;
+  Napi::Env env(raw_env);
+  Napi::HandleScope scope(env);
+  try {
+    Napi::Array batch = Napi::Array::New(env, events.size());
+    for (uint32_t i = 0; i < events.size(); ++i) batch.Set(i, event_to_js(env, events[i]));
+    Napi::Function(env, dispatch).Call({batch});
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();  // reaches process 'uncaughtException', as any callback error
+  }
+}
+
+}  // namespace
+
+EventsFunction EventsFunction::create(Napi::Env env, Napi::Function dispatch, Channel* channel) {
+  EventsFunction f;
+  napi_status status = napi_create_threadsafe_function(env, dispatch, nullptr, Napi::String::New(env, "isapi-node events"),
+                                                       0, 1, nullptr, nullptr, channel, dispatch_events, &f.handle);
+  NAPI_THROW_IF_FAILED(env, status, f);
+  return f;
+}
+
+void Channel::attach(EventsFunction events) {
   std::unique_lock<std::mutex> lock(mutex_);
   events_ = events;
   if (!queue_.empty()) wake_locked(lock);
@@ -132,7 +151,7 @@ void Channel::forget(uint64_t id) {
 
 void Channel::close() {
   std::vector<std::shared_ptr<RequestHandle>> orphans;
-  std::optional<Napi::ThreadSafeFunction> events;
+  std::optional<EventsFunction> events;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return;
@@ -146,7 +165,7 @@ void Channel::close() {
     events.swap(events_);
   }
   for (auto& r : orphans) r->abort("the JavaScript worker stopped");
-  if (events) events->Release();
+  if (events) events->release();
   set_ready(StartFailure{"runtime_failed", "the JavaScript worker stopped before it was ready"});
 }
 

@@ -32,6 +32,19 @@ struct Event {
   std::shared_ptr<RequestHandle> request;  // request
 };
 
+class Channel;
+
+// The JS thread's wake-up: a Node-API thread-safe function whose calls carry no data (the queue
+// is the channel's), so a call the runtime drops at teardown leaves nothing behind. Raw Node-API
+// on purpose: node-addon-api's wrappers allocate a callback per call.
+struct EventsFunction {
+  napi_threadsafe_function handle = nullptr;
+  // Makes the function on the JS thread; `dispatch` gets each batch.
+  static EventsFunction create(Napi::Env env, Napi::Function dispatch, Channel* channel);
+  void wake() const { napi_call_threadsafe_function(handle, nullptr, napi_tsfn_nonblocking); }
+  void release() const { napi_release_threadsafe_function(handle, napi_tsfn_release); }
+};
+
 class Channel : public std::enable_shared_from_this<Channel> {
  public:
   Channel(const BackendConfig& config, BackendHost& host, unsigned worker_index)
@@ -53,7 +66,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   void set_ready(std::optional<StartFailure> failure);
 
   // ---- the JS thread's side ----
-  void attach(Napi::ThreadSafeFunction events);
+  void attach(EventsFunction events);
   std::vector<Event> take();
   std::shared_ptr<RequestHandle> find(uint64_t id);
   // The JS side will not touch this request again (final send or abort queued).
@@ -69,7 +82,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::mutex mutex_;
   std::vector<Event> queue_;
   std::unordered_map<uint64_t, std::shared_ptr<RequestHandle>> requests_;
-  std::optional<Napi::ThreadSafeFunction> events_;
+  std::optional<EventsFunction> events_;
   bool wake_pending_ = false;
   bool closed_ = false;
   std::atomic<size_t> in_flight_{0};
