@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { appModule, appOptions, portNumber } from './app-options.js';
 import { CliError } from './errors.js';
 import { nativeFile } from './paths.js';
 
@@ -31,20 +32,16 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      app: { type: 'string' },
-      export: { type: 'string', default: '' },
-      port: { type: 'string', default: '8080' },
+      ...appOptions,
       listen: { type: 'string', default: '127.0.0.1' },
       workers: { type: 'string', default: '1' },
       'virtual-dir': { type: 'string', default: '/' },
       'auth-user': { type: 'string' },
       trace: { type: 'string', default: 'stderr' },
       strict: { type: 'boolean', default: false },
-      validate: { type: 'boolean', default: false },
       'stats-file': { type: 'string' },
       threads: { type: 'string' },
       'shutdown-timeout': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
@@ -52,8 +49,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
     console.log(hostUsage);
     return 0;
   }
-  if (!values.app) throw new CliError('--app is required: the module whose app to serve');
-  const app = resolve(values.app);
+  const app = appModule(values.app);
+  portNumber(values.port);
   if (!existsSync(app)) throw new CliError(`the app module ${app} does not exist`);
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new CliError('--workers must be a whole number from 1 to 64');

@@ -1,9 +1,9 @@
 // `isapi-node serve`: the same app on Node's own http server, for development on any OS without
 // IIS (what wsgiref.simple_server is to WSGI). Loads the module the way the extension does.
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadApp } from '../runtime/load-app.js';
 import { serve } from '../serve/index.js';
+import { appModule, appOptions, portNumber } from './app-options.js';
 import { CliError } from './errors.js';
 
 export const serveUsage = `Usage: isapi-node serve --app MODULE [options]
@@ -21,13 +21,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      app: { type: 'string' },
-      export: { type: 'string', default: '' },
-      port: { type: 'string', default: '8080' },
+      ...appOptions,
       host: { type: 'string', default: '127.0.0.1' },
       'script-name': { type: 'string', default: '/' },
-      validate: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
@@ -35,10 +31,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.log(serveUsage);
     return 0;
   }
-  if (!values.app) throw new CliError('--app is required: the module whose app to serve');
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be a whole number from 0 to 65535');
-  const loaded = await loadApp(resolve(values.app), values.export);
+  const port = portNumber(values.port);
+  const loaded = await loadApp(appModule(values.app), values.export);
   if ('failure' in loaded) throw new CliError(loaded.failure.message);
   const server = await serve(loaded.app, { port, host: values.host, scriptName: values['script-name'], validate: values.validate });
   console.log(`isapi-node: serving ${values.app} on ${server.url}/ (Ctrl+C stops)`);
