@@ -5,26 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { App } from '../../lib/index.js';
-import { serve, type DevServer } from '../../lib/serve/index.js';
+import { describe, expect, it } from 'vitest';
+import { devServers, sleep } from '../support/dev-servers.js';
 import { generatedBody, request, requestHashed } from '../support/http.js';
 import { deferred, download, hashUpload } from './fixtures/apps.js';
 
 const MB = 1024 * 1024;
-const servers: DevServer[] = [];
-
-async function start(app: App): Promise<DevServer> {
-  const server = await serve(app, { port: 0, trace: () => undefined });
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const { start } = devServers();
 
 /** Zero-filled 64 KiB chunks, counting how many bytes were taken from it. */
 function countingSource(total: number): { stream: Readable; taken: () => number } {

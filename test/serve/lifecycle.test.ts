@@ -2,25 +2,14 @@
 // flight finish.
 import http from 'node:http';
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../lib/index.js';
-import { serve, type DevServer } from '../../lib/serve/index.js';
+import { serve } from '../../lib/serve/index.js';
+import { devServers, sleep } from '../support/dev-servers.js';
 import { request } from '../support/http.js';
 import { deferred } from './fixtures/apps.js';
 
-const servers: DevServer[] = [];
-
-async function start(app: App): Promise<DevServer> {
-  const server = await serve(app, { port: 0, trace: () => undefined });
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const { start } = devServers();
 
 /** Starts a GET and returns the client request, so the test can drop it. */
 function open(url: string): http.ClientRequest {

@@ -4,25 +4,13 @@ import { mkdtempSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { App } from '../../lib/index.js';
-import { serve, type DevServer } from '../../lib/serve/index.js';
+import { describe, expect, it } from 'vitest';
+import type { DevServer } from '../../lib/serve/index.js';
+import { devServers } from '../support/dev-servers.js';
 import { rawExchange, request } from '../support/http.js';
 import { deferred, environDump } from './fixtures/apps.js';
 
-const servers: DevServer[] = [];
-const traces: string[] = [];
-
-async function start(app: App, options: { validate?: boolean } = {}): Promise<DevServer> {
-  const server = await serve(app, { port: 0, trace: (text) => traces.push(text), ...options });
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  traces.length = 0;
-});
+const { start, traces } = devServers();
 
 /** The response as it was on the wire: status line, header lines (minus Date), body. */
 async function wire(server: DevServer, method = 'GET', path = '/'): Promise<{ status: string; headers: string[]; body: string }> {

@@ -1,24 +1,14 @@
 // fromFetch with hand-written Fetch handlers, served by the dev server and driven over real HTTP.
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromFetch, type FetchHandler } from '../../../lib/adapters/fetch/index.js';
 import { responseHeaders } from '../../../lib/adapters/fetch/response.js';
-import { serve, type DevServer } from '../../../lib/serve/index.js';
+import { devServers } from '../../support/dev-servers.js';
 import { generatedBody, rawExchange, request, requestHashed } from '../../support/http.js';
 
-const servers: DevServer[] = [];
-const traces: string[] = [];
-
-async function start(handler: FetchHandler, scriptName = '/'): Promise<DevServer> {
-  const server = await serve(fromFetch(handler), { port: 0, scriptName, trace: (text) => traces.push(text) });
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  traces.length = 0;
-});
+const servers = devServers();
+const { traces } = servers;
+const start = (handler: FetchHandler, scriptName = '/') => servers.start(fromFetch(handler), { scriptName });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
