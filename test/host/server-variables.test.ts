@@ -1,6 +1,6 @@
 // Server variables as IIS reports them: they must match what the client sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHost, type RunningHost } from '../support/host.js';
+import { startHost, stopClean, type RunningHost } from '../support/host.js';
 import { rawExchange, rawJsonExchange, request } from '../support/http.js';
 
 interface VarsDump {
@@ -22,9 +22,7 @@ describe('server variables at the site root', () => {
     host = await startHost();
   });
   afterAll(async () => {
-    const { code, stats } = await host.stop();
-    expect(stats.violations).toEqual([]);
-    expect(code).toBe(0);
+    await stopClean(host);
   });
 
   it('reports the request line, headers and connection exactly', async () => {
@@ -155,9 +153,7 @@ describe('server variables under a virtual directory', () => {
     host = await startHost({ args: ['--virtual-dir', '/app', '--physical-path', '/srv/www/app', '--site-id', '3'] });
   });
   afterAll(async () => {
-    const { code, stats } = await host.stop();
-    expect(stats.violations).toEqual([]);
-    expect(code).toBe(0);
+    await stopClean(host);
   });
 
   it('reports the application in APPL_MD_PATH and the full path in URL and PATH_INFO', async () => {

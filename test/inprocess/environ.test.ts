@@ -1,6 +1,7 @@
 // The environ an app receives: CGI keys, wsgi.* keys and isapi.* extras, matching the request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startApp, type RunningApp } from '../support/app-host.js';
+import { stopClean } from '../support/host.js';
 import { rawJsonExchange, request } from '../support/http.js';
 
 type Dump = Record<string, unknown>;
@@ -10,18 +11,14 @@ async function rawDump(port: number, head: string, body = ''): Promise<{ env: Du
   return { env: json, clientPort };
 }
 
-async function stopClean(app: RunningApp) {
-  const { code, stats } = await app.stop();
-  expect(stats.violations).toEqual([]);
-  expect(code).toBe(0);
-}
-
 describe('environ of an app at the site root', () => {
   let app: RunningApp;
   beforeAll(async () => {
     app = await startApp({ app: fixture('environ.app.mjs') });
   });
-  afterAll(() => stopClean(app));
+  afterAll(async () => {
+    await stopClean(app);
+  });
 
   it('carries the request line, headers, body length and connection', async () => {
     const { env, clientPort } = await varsFor(app);
@@ -94,7 +91,9 @@ describe('environ of an app under a virtual directory, authenticated, behind TLS
       hostArgs: ['--virtual-dir', '/app', '--auth-user', 'CONTOSO\\alice', '--https'],
     });
   });
-  afterAll(() => stopClean(app));
+  afterAll(async () => {
+    await stopClean(app);
+  });
 
   it('splits SCRIPT_NAME and PATH_INFO at the application', async () => {
     const env = JSON.parse((await request(`${app.url}/app/users/7?full=1`)).body.toString());

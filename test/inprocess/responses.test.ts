@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startApp, type RunningApp } from '../support/app-host.js';
+import { stopClean } from '../support/host.js';
 import { generatedBody, rawExchange, request, requestHashed, sha256, streamPatternSha256 } from '../support/http.js';
 
 const MB = 1024 * 1024;
@@ -15,9 +16,7 @@ beforeAll(async () => {
   app = await startApp({ app: fixture('features.app.mjs') });
 });
 afterAll(async () => {
-  const { code, stats } = await app.stop();
-  expect(stats.violations).toEqual([]);
-  expect(code).toBe(0);
+  const stats = await stopClean(app);
   expect(stats.sessions.active).toBe(0);
 });
 

@@ -2,6 +2,7 @@
 // in flight and every later one are answered, other workers keep serving.
 import { describe, expect, it } from 'vitest';
 import { fixture, startApp } from '../support/app-host.js';
+import { stopClean } from '../support/host.js';
 import { request } from '../support/http.js';
 
 describe('process.exit() in an app', () => {
@@ -13,9 +14,7 @@ describe('process.exit() in an app', () => {
     expect(after.status).toBe(500); // no worker left: answered, not hung
     expect(app.trace()).toContain('process.exit(7) was called');
     expect(app.trace()).toContain('no JavaScript worker is running');
-    const { code, stats } = await app.stop();
-    expect(code).toBe(0);
-    expect(stats.violations).toEqual([]);
+    const stats = await stopClean(app);
     expect(stats.sessions.active).toBe(0);
   });
 
@@ -23,8 +22,6 @@ describe('process.exit() in an app', () => {
     const app = await startApp({ app: fixture('features.app.mjs'), workers: 2 });
     expect((await request(`${app.url}/exit`)).status).toBe(500);
     for (let i = 0; i < 5; i++) expect((await request(`${app.url}/write`)).body.toString()).toBe('written imperatively, then returned\n');
-    const { code, stats } = await app.stop();
-    expect(code).toBe(0);
-    expect(stats.violations).toEqual([]);
+    await stopClean(app);
   });
 });

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,4 +75,15 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       return { code, stats: JSON.parse(readFileSync(statsFile, 'utf8')) as HostStats };
     },
   };
+}
+
+/**
+ * Stops a host and checks what every test expects of a clean run: no contract violation and exit
+ * code 0. Returns the stats for further checks.
+ */
+export async function stopClean(host: RunningHost): Promise<HostStats> {
+  const { code, stats } = await host.stop();
+  expect(stats.violations).toEqual([]);
+  expect(code).toBe(0);
+  return stats;
 }
