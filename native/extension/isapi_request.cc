@@ -4,6 +4,7 @@
 
 #include "extension/failure_page.h"
 #include "extension/request_record.h"
+#include "isapi/server_variable.h"
 
 namespace isapi_node {
 namespace {
@@ -97,7 +98,7 @@ std::optional<std::string> IsapiRequest::server_variable(const std::string& name
     std::lock_guard<std::mutex> lock(mutex_);
     if (session_ended_) return std::nullopt;  // the ECB is dead after DONE_WITH_SESSION
   }
-  return isapi_node::server_variable(ecb_, name.c_str());
+  return isapi::server_variable(ecb_, name.c_str());
 }
 
 void IsapiRequest::on_client_gone(std::function<void()> listener) {

@@ -1,5 +1,7 @@
 #include "extension/request_record.h"
 
+#include "isapi/server_variable.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -32,31 +34,16 @@ void parse_all_raw(const std::string& raw, RequestRecord& out) {
 
 }  // namespace
 
-std::optional<std::string> server_variable(EXTENSION_CONTROL_BLOCK* ecb, const char* name) {
-  std::vector<char> buf(512);
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    DWORD size = static_cast<DWORD>(buf.size());
-    if (ecb->GetServerVariable(ecb->ConnID, const_cast<char*>(name), buf.data(), &size)) {
-      size_t len = std::min<size_t>(size, buf.size());
-      if (len > 0 && buf[len - 1] == '\0') --len;
-      return std::string(buf.data(), len);
-    }
-    if (GetLastError() != ERROR_INSUFFICIENT_BUFFER) return std::nullopt;
-    buf.resize(std::max<size_t>(size, buf.size() * 2));
-  }
-  return std::nullopt;
-}
-
 RequestRecord build_request_record(EXTENSION_CONTROL_BLOCK* ecb, uint64_t id) {
   RequestRecord r;
   r.id = id;
   r.method = ecb->lpszMethod ? ecb->lpszMethod : "GET";
-  r.path = server_variable(ecb, "URL").value_or(ecb->lpszPathInfo ? ecb->lpszPathInfo : "/");
+  r.path = isapi::server_variable(ecb, "URL").value_or(ecb->lpszPathInfo ? ecb->lpszPathInfo : "/");
   r.query = ecb->lpszQueryString ? ecb->lpszQueryString : "";
-  r.raw_url = server_variable(ecb, "UNENCODED_URL").value_or(r.query.empty() ? r.path : r.path + "?" + r.query);
-  if (auto raw = server_variable(ecb, "ALL_RAW")) parse_all_raw(*raw, r);
+  r.raw_url = isapi::server_variable(ecb, "UNENCODED_URL").value_or(r.query.empty() ? r.path : r.path + "?" + r.query);
+  if (auto raw = isapi::server_variable(ecb, "ALL_RAW")) parse_all_raw(*raw, r);
   for (const char* name : kRecordVariables)
-    if (auto value = server_variable(ecb, name)) r.vars.emplace(name, std::move(*value));
+    if (auto value = isapi::server_variable(ecb, name)) r.vars.emplace(name, std::move(*value));
   r.total_bytes = ecb->cbTotalBytes == 0xFFFFFFFF ? -1 : static_cast<int64_t>(ecb->cbTotalBytes);
   if (ecb->cbAvailable && ecb->lpbData) r.preload.assign(reinterpret_cast<const char*>(ecb->lpbData), ecb->cbAvailable);
   return r;

@@ -11,8 +11,4 @@ namespace isapi_node {
 
 RequestRecord build_request_record(EXTENSION_CONTROL_BLOCK* ecb, uint64_t id);
 
-// A server variable, growing the buffer when IIS asks for more (and at least doubling it, since
-// old IIS versions under-report the size); nullopt when IIS has no such variable.
-std::optional<std::string> server_variable(EXTENSION_CONTROL_BLOCK* ecb, const char* name);
-
 }  // namespace isapi_node

@@ -4,22 +4,12 @@
 #include <cstring>
 #include <vector>
 
+#include "isapi/server_variable.h"
 #include "reference/reference.h"
 
 namespace ref {
 
-std::optional<std::string> variable(Ecb* ecb, const char* name) {
-  std::vector<char> buf(256);
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    DWORD size = static_cast<DWORD>(buf.size());
-    if (ecb->GetServerVariable(ecb->ConnID, const_cast<char*>(name), buf.data(), &size))
-      return std::string(buf.data(), size ? size - 1 : 0);
-    if (GetLastError() != ERROR_INSUFFICIENT_BUFFER) return std::nullopt;
-    // Trust the size the host asks for, but grow at least twofold (old IIS under-reported it).
-    buf.resize(std::max<size_t>(size, buf.size() * 2));
-  }
-  return std::nullopt;
-}
+std::optional<std::string> variable(Ecb* ecb, const char* name) { return isapi::server_variable(ecb, name); }
 
 std::string query_param(Ecb* ecb, const std::string& name) {
   std::string q = ecb->lpszQueryString ? ecb->lpszQueryString : "";
