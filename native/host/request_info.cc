@@ -1,5 +1,7 @@
 #include "host/request_info.h"
 
+#include "host/http_tokens.h"
+
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
@@ -16,21 +18,6 @@ int hex_value(char c) {
 }
 
 bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
-
-bool contains_token(std::string_view list, std::string_view token) {
-  // Comma-separated tokens, compared case-insensitively (Connection, Transfer-Encoding, Expect).
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    size_t comma = list.find(',', pos);
-    std::string_view item = list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (iequals(item, token)) return true;
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -140,7 +127,7 @@ std::optional<Refusal> read_request_header(const http::request_header<>& header,
   }
 
   auto connection = header[http::field::connection];
-  out.keep_alive = out.version == 11 ? !contains_token(connection, "close") : contains_token(connection, "keep-alive");
+  out.keep_alive = out.version == 11 ? !has_token(connection, "close") : has_token(connection, "keep-alive");
   auto expect = header[http::field::expect];
   if (!expect.empty()) {
     if (!iequals(expect, "100-continue")) return Refusal{417, "unsupported Expect"};

@@ -1,5 +1,7 @@
 #include "host/response_state.h"
 
+#include "host/http_tokens.h"
+
 #include <boost/beast/core/string.hpp>
 #include <cctype>
 #include <ctime>
@@ -7,22 +9,6 @@
 
 namespace host {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool has_token(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    if (boost::beast::iequals(trim(list.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
-}
 
 unsigned parse_status_code(std::string_view status) {
   unsigned code = 0;
@@ -54,7 +40,7 @@ std::string ResponseState::start(std::string_view status, std::string_view block
     if (line.empty()) continue;
     size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
-      std::string_view name = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
+      std::string_view name = trim_ows(line.substr(0, colon)), value = trim_ows(line.substr(colon + 1));
       if (boost::beast::iequals(name, "Content-Length")) {
         uint64_t v = 0;
         bool ok = !value.empty();
