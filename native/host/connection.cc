@@ -84,6 +84,9 @@ Connection::Connection(net::ip::tcp::socket socket, ServerContext& context)
 void Connection::start() {
   error_code ec;
   socket_.set_option(net::ip::tcp::no_delay(true), ec);
+  // A connection's addresses never change: asked once, not per request (two system calls).
+  remote_ = endpoint_of(socket_.remote_endpoint(ec));
+  local_ = endpoint_of(socket_.local_endpoint(ec));
   net::post(socket_.get_executor(), [self = shared_from_this()] { self->read_header(); });
 }
 
@@ -134,9 +137,8 @@ void Connection::on_header(error_code ec) {
   if (auto refusal = read_request_header(parser_->get().base(), request_))
     return refuse(refusal->status, refusal->reason);
   if (!ctx_.site.serves(request_.path)) return refuse(404, "no application is mapped at this URL");
-  error_code ignored;
-  request_.remote = endpoint_of(socket_.remote_endpoint(ignored));
-  request_.local = endpoint_of(socket_.local_endpoint(ignored));
+  request_.remote = remote_;
+  request_.local = local_;
   if (!ctx_.auth.authenticate(request_))
     return refuse(401, "authentication required", "WWW-Authenticate: " + ctx_.auth.challenge() + "\r\n");
   if (ctx_.options.access_log)
@@ -230,7 +232,7 @@ size_t Connection::read_body(void* buf, size_t size, error_code& ec) {
 
 void Connection::async_read_body(void* buf, size_t size, ReadDone done) {
   if (parser_->is_done()) {
-    net::post(ctx_.io, [done = std::move(done)] { done({}, 0); });
+    net::post(socket_.get_executor(), [done = std::move(done)] { done({}, 0); });
     return;
   }
   auto& body = parser_->get().body();

@@ -2,13 +2,13 @@
 // does, preloads the start of the body, and hands each request to a Session. Keep-alive and
 // pipelining come from reusing the parser's buffer between requests.
 //
-// Threading: everything the connection does on its own runs on its strand. While a session is
+// Threading: everything the connection does on its own runs on the one pool thread that owns it
+// (its io_context, see server.h); other threads only post to it. While a session is
 // active the connection does nothing on the socket; the session's I/O (from any thread, one
 // operation at a time, which the session enforces) uses the body-read and socket accessors.
 #pragma once
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -37,7 +37,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // framing) come back in ec.
   size_t read_body(void* buf, size_t size, boost::system::error_code& ec);
   using ReadDone = std::function<void(boost::system::error_code, size_t)>;
-  // Async form: `done` runs on a pool thread, never inside this call.
+  // Async form: `done` runs on the connection's pool thread, never inside this call.
   void async_read_body(void* buf, size_t size, ReadDone done);
   // Shuts the socket down in both directions (HSE_REQ_CLOSE_CONNECTION); safe from any thread.
   void abort_transport();
@@ -66,6 +66,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   RequestInfo request_;
+  Endpoint remote_, local_;
   std::string preload_;     // the bytes IIS would hand over in lpbData (+ room for its NUL)
   size_t preload_target_ = 0;
   size_t preload_have_ = 0;

@@ -3,7 +3,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
 #include <algorithm>
 #include <future>
 #include <stdexcept>
@@ -18,10 +17,21 @@ using boost::system::error_code;
 namespace {
 // How long stop() waits for pool threads to leave extension code once the pool is stopped.
 constexpr auto kThreadExitGrace = std::chrono::seconds(2);
+
+std::vector<std::unique_ptr<net::io_context>> make_shards(unsigned threads) {
+  std::vector<std::unique_ptr<net::io_context>> shards;
+  // Concurrency hint 1: each io_context is run by exactly one thread (others only post to it).
+  for (unsigned i = 0; i < std::max(threads, 1u); ++i) shards.push_back(std::make_unique<net::io_context>(1));
+  return shards;
+}
 }  // namespace
 
 Server::Server(const HostOptions& options, ContractMonitor& monitor, ExtensionModule* extension, Authenticator auth)
-    : ctx_{options, SiteConfig{}, std::move(auth), monitor, extension, {}, io_}, acceptor_(io_), signals_(io_, SIGTERM, SIGINT) {
+    : shards_(make_shards(options.threads)),
+      io_(*shards_.front()),
+      ctx_{options, SiteConfig{}, std::move(auth), monitor, extension, {}},
+      acceptor_(io_),
+      signals_(io_, SIGTERM, SIGINT) {
   ctx_.site.virtual_dir = options.virtual_dir;
   ctx_.site.physical_path = options.physical_path;
   ctx_.site.site_id = options.site_id;
@@ -49,8 +59,15 @@ void Server::listen() {
 
 uint16_t Server::port() const { return acceptor_.local_endpoint().port(); }
 
+net::io_context& Server::next_shard() {
+  net::io_context& shard = *shards_[next_shard_];
+  next_shard_ = (next_shard_ + 1) % shards_.size();
+  return shard;
+}
+
 void Server::accept() {
-  acceptor_.async_accept(net::make_strand(io_), [this](error_code ec, net::ip::tcp::socket socket) {
+  // The new socket belongs to the next shard in turn: connections are dealt round-robin.
+  acceptor_.async_accept(next_shard(), [this](error_code ec, net::ip::tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
       auto connection = std::make_shared<Connection>(std::move(socket), ctx_);
@@ -71,11 +88,11 @@ void Server::accept() {
 }
 
 void Server::start_threads() {
-  for (unsigned i = 0; i < ctx_.options.threads; ++i) {
+  for (auto& shard : shards_) {
     ++running_threads_;
-    threads_.emplace_back([this] {
-      auto guard = net::make_work_guard(io_);
-      io_.run();
+    threads_.emplace_back([this, io = shard.get()] {
+      auto guard = net::make_work_guard(*io);
+      io->run();
       --running_threads_;
     });
   }
@@ -110,7 +127,7 @@ bool Server::drain(std::chrono::milliseconds deadline) {
 }
 
 bool Server::stop() {
-  io_.stop();
+  for (auto& shard : shards_) shard->stop();
   const auto until = std::chrono::steady_clock::now() + kThreadExitGrace;
   while (running_threads_ > 0 && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

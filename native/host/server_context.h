@@ -1,7 +1,6 @@
 // What every connection and session of the host shares. Owned by the Server; outlives them all.
 #pragma once
 #include <atomic>
-#include <boost/asio/io_context.hpp>
 
 #include "host/auth.h"
 #include "host/contract_monitor.h"
@@ -19,7 +18,6 @@ struct ServerContext {
   ContractMonitor& monitor;
   ExtensionModule* extension;  // null when GetExtensionVersion refused: requests get 500
   SessionRegistry registry;
-  boost::asio::io_context& io;
   std::atomic<bool> draining{false};  // shutdown began: no new sessions
 };
 

@@ -43,7 +43,8 @@ Session::Session(ServerContext& ctx, std::shared_ptr<Connection> connection, Req
 void Session::start() {
   ctx_.monitor.session_started();
   ctx_.registry.add(id_, shared_from_this());
-  boost::asio::post(ctx_.io, [self = shared_from_this()] { self->run_extension(); });
+  // Posted, not called: the connection's handler that started the session returns first.
+  boost::asio::post(connection_->socket().get_executor(), [self = shared_from_this()] { self->run_extension(); });
 }
 
 void Session::run_extension() {
