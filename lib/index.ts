@@ -10,6 +10,7 @@ export { FileBody, FILE_CHUNK_BYTES, type FileWrapperOptions, type OpenFile } fr
 export { ErrorCodes, IsapiError, isIsapiError, type ErrorCode, type ErrorSpec } from './core/errors.js';
 export { checkHeaderName, checkHeaderValue, checkHeaders, checkStatus, isHopByHop } from './core/headers.js';
 export type { RequestRecord, ResponseHead, Transport } from './core/transport.js';
+export { ClientGone } from './core/client-gone.js';
 
 // Running the apps people already have, and checking apps against the interface.
 export { fromNodeListener, type NodeListener } from './adapters/node/index.js';

@@ -1,6 +1,7 @@
 // The client-gone signal as something to race against: an app or body that waits forever must not
 // keep a request whose client has left.
 
+import type { ClientGone } from './client-gone.js';
 import { IsapiError } from './errors.js';
 
 export interface AbortWatch {
@@ -12,22 +13,19 @@ export interface AbortWatch {
 
 const ignore = (): void => undefined;
 
-export function watchAbort(signal: AbortSignal): AbortWatch {
+export function watchAbort(clientGone: ClientGone): AbortWatch {
   let onAbort = ignore;
   const gone = new Promise<never>((_, reject) => {
     onAbort = () => reject(new IsapiError('ISAPI_CLIENT_GONE'));
   });
   gone.catch(ignore);
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
+  const unlisten = clientGone.listen(onAbort);
   return {
     race<T>(promise: Promise<T>): Promise<T> {
       // The loser may still reject later: that must not become an unhandled rejection.
       promise.catch(ignore);
       return Promise.race([promise, gone]);
     },
-    dispose(): void {
-      signal.removeEventListener('abort', onAbort);
-    },
+    dispose: unlisten,
   };
 }

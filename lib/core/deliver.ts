@@ -4,13 +4,14 @@
 // one). Each send is awaited before the next chunk is asked for: the client's pace sets the app's.
 
 import { toBytes } from './chunks.js';
+import type { ClientGone } from './client-gone.js';
 import { IsapiError, describeValue } from './errors.js';
 import { FileBody } from './file-wrapper.js';
 import type { Outbox } from './outbox.js';
 
 export interface Delivery {
   outbox: Outbox;
-  signal: AbortSignal;
+  gone: ClientGone;
   /** Settles like the promise, or rejects as soon as the client is gone. */
   untilAborted<T>(promise: Promise<T>): Promise<T>;
   /** HEAD: let the outbox add the Content-Length of what the body would have been. */
@@ -25,8 +26,8 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new IsapiError('ISAPI_CLIENT_GONE');
+function throwIfAborted(gone: ClientGone): void {
+  if (gone.aborted) throw new IsapiError('ISAPI_CLIENT_GONE');
 }
 
 export async function deliver(body: unknown, delivery: Delivery): Promise<void> {
@@ -34,7 +35,7 @@ export async function deliver(body: unknown, delivery: Delivery): Promise<void> 
   // Linux ABI's fd-as-HANDLE convention it would be a NULL handle, so it is read like any body.
   if (body instanceof FileBody) {
     const file = await delivery.untilAborted(body.open());
-    throwIfAborted(delivery.signal);
+    throwIfAborted(delivery.gone);
     if (file.fd !== 0) return delivery.outbox.finish(file, body.contentLengthHeader);
   }
   if (typeof body === 'string' || body instanceof Uint8Array) {
@@ -47,12 +48,12 @@ export async function deliver(body: unknown, delivery: Delivery): Promise<void> 
 }
 
 async function deliverSync(iterator: Iterator<unknown>, delivery: Delivery): Promise<void> {
-  const { outbox, signal } = delivery;
+  const { outbox, gone } = delivery;
   // Whether the iterator finished by itself; otherwise it is told to stop (its finally blocks run).
   let finished = false;
   try {
     for (;;) {
-      throwIfAborted(signal);
+      throwIfAborted(gone);
       let step: IteratorResult<unknown>;
       try {
         step = iterator.next();
@@ -72,12 +73,12 @@ async function deliverSync(iterator: Iterator<unknown>, delivery: Delivery): Pro
   } finally {
     if (!finished) stopSync(iterator);
   }
-  throwIfAborted(signal);
+  throwIfAborted(gone);
   await outbox.finish(null, delivery.countLength);
 }
 
 async function deliverAsync(iterator: AsyncIterator<unknown>, delivery: Delivery): Promise<void> {
-  const { outbox, signal } = delivery;
+  const { outbox, gone } = delivery;
   let finished = false;
   try {
     for (;;) {
@@ -86,7 +87,7 @@ async function deliverAsync(iterator: AsyncIterator<unknown>, delivery: Delivery
         step = await delivery.untilAborted(Promise.resolve(iterator.next()));
       } catch (error) {
         // A rejected next() means the iterator is done; a lost race with the client is not.
-        finished = !signal.aborted;
+        finished = !gone.aborted;
         throw error;
       }
       if (step.done) {
@@ -101,7 +102,7 @@ async function deliverAsync(iterator: AsyncIterator<unknown>, delivery: Delivery
   } finally {
     if (!finished) stopAsync(iterator);
   }
-  throwIfAborted(signal);
+  throwIfAborted(gone);
   await outbox.finish(null, delivery.countLength);
 }
 

@@ -109,7 +109,9 @@ export function buildEnviron(record: RequestRecord, transport: Transport, option
     'wsgi.multiprocess': options.multiprocess,
     'wsgi.run_once': false,
     'isapi.server_variable': (name: string) => transport.serverVariable(name) ?? undefined,
-    'isapi.signal': transport.signal,
+    get 'isapi.signal'() {
+      return transport.gone.signal;
+    },
     'isapi.file_wrapper': (file: string | number, wrapperOptions?: FileWrapperOptions) => new FileBody(file, wrapperOptions),
     'isapi.request_id': record.id,
     'isapi.headers': rawHeaders(record.headers),

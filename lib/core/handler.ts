@@ -61,7 +61,7 @@ export async function runApp(app: App, record: RequestRecord, transport: Transpo
       // Tracing must never be what breaks a request.
     }
   };
-  const abortWatch = watchAbort(transport.signal);
+  const abortWatch = watchAbort(transport.gone);
   const start = new ResponseStart((chunk) => {
     const bytes = toBytes(chunk);
     if (bytes.length > 0) outbox.push(bytes, false);
@@ -86,8 +86,8 @@ export async function runApp(app: App, record: RequestRecord, transport: Transpo
   const fail = async (error: unknown): Promise<void> => {
     await outbox.settle();
     outbox.seal();
-    if (transport.signal.aborted || outbox.sendFailed) {
-      if (!transport.signal.aborted) trace(`isapi-node: ${where}: the response could not be sent: ${describeError(error)}`);
+    if (transport.gone.aborted || outbox.sendFailed) {
+      if (!transport.gone.aborted) trace(`isapi-node: ${where}: the response could not be sent: ${describeError(error)}`);
       transport.abort(CLIENT_GONE);
       return;
     }
@@ -107,7 +107,7 @@ export async function runApp(app: App, record: RequestRecord, transport: Transpo
   try {
     if (typeof app !== 'function') throw new IsapiError('ISAPI_APP_NOT_FUNCTION', describeValue(app));
     // Nobody is waiting for an answer any more: do not start the app for it.
-    if (transport.signal.aborted) throw new IsapiError('ISAPI_CLIENT_GONE');
+    if (transport.gone.aborted) throw new IsapiError('ISAPI_CLIENT_GONE');
     const environ = buildEnviron(record, transport, options);
     errors = environ['wsgi.errors'];
     const answer = new Promise<unknown>((resolve) => resolve(app(environ, start.startResponse)));
@@ -116,10 +116,10 @@ export async function runApp(app: App, record: RequestRecord, transport: Transpo
       bodyArrived = true;
     } catch (error) {
       // The client left while the app was still working: a body that arrives later still gets its close().
-      if (transport.signal.aborted) answer.then(closeBody, () => undefined);
+      if (transport.gone.aborted) answer.then(closeBody, () => undefined);
       throw error;
     }
-    await deliver(body, { outbox, signal: transport.signal, untilAborted: abortWatch.race, countLength: dropBody });
+    await deliver(body, { outbox, gone: transport.gone, untilAborted: abortWatch.race, countLength: dropBody });
   } catch (error) {
     await fail(error).catch((failure: unknown) => trace(`isapi-node: ${where}: ending the request failed: ${describeError(failure)}`));
   } finally {

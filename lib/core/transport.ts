@@ -3,6 +3,8 @@
 // body iteration, validation) is shared. These shapes are fixed by the native side: change them
 // only together with it.
 
+import type { ClientGone } from './client-gone.js';
+
 /** What the native extension hands over for one request (built from IIS's ECB and server variables). */
 export interface RequestRecord {
   id: number;
@@ -49,6 +51,6 @@ export interface Transport {
   serverVariable(name: string): string | null;
   /** The trace channel (wsgi.errors, uncaught app errors). */
   trace(text: string): void;
-  /** Aborted when IIS reports the client gone. */
-  readonly signal: AbortSignal;
+  /** Fires when IIS reports the client gone. */
+  readonly gone: ClientGone;
 }

@@ -1,5 +1,6 @@
 // The in-process Transport: each operation goes to the native bridge with a token and resolves
 // when its completion event comes back (that round trip is the back-pressure).
+import { ClientGone } from '../core/client-gone.js';
 import type { RequestRecord, ResponseHead, Transport } from '../core/transport.js';
 import type { NativeBridge } from './bridge.js';
 import type { PendingOperations } from './pending-operations.js';
@@ -13,7 +14,6 @@ export class BridgeTransport implements Transport {
   readonly #bridge: NativeBridge;
   readonly #ops: PendingOperations;
   readonly #id: number;
-  readonly #gone = new AbortController();
 
   constructor(bridge: NativeBridge, ops: PendingOperations, record: RequestRecord) {
     this.#bridge = bridge;
@@ -21,14 +21,8 @@ export class BridgeTransport implements Transport {
     this.#id = record.id;
   }
 
-  get signal(): AbortSignal {
-    return this.#gone.signal;
-  }
-
-  /** The native side reported the client gone. */
-  clientGone(): void {
-    this.#gone.abort(new Error('the client disconnected'));
-  }
+  /** Fired when the native side reports the client gone. */
+  readonly gone = new ClientGone();
 
   async send(head: ResponseHead | null, chunk: Uint8Array | null, final: boolean): Promise<void> {
     if (final) {

@@ -6,13 +6,9 @@ import type { RequestRecord } from '../core/transport.js';
 import type { App } from '../types.js';
 import { validate } from '../validate/index.js';
 import { BridgeTransport } from './bridge-transport.js';
-import { loadBridge, type BridgeEvent, type NativeBridge } from './bridge.js';
+import { decodeBatch, loadBridge, type BridgeEvents, type NativeBridge } from './bridge.js';
 import { loadApp } from './load-app.js';
 import { PendingOperations } from './pending-operations.js';
-
-const REQUEST = 1;
-const DONE = 2;
-const GONE = 3;
 
 export async function main(bridge: NativeBridge = loadBridge()): Promise<void> {
   // A stray error in an app's background work must be seen, not end the worker (nor IIS's).
@@ -43,19 +39,10 @@ function serve(bridge: NativeBridge, app: App, options: { multithread: boolean; 
     void runApp(app, record, transport, options).finally(() => active.delete(record.id));
   };
 
-  bridge.start((batch: BridgeEvent[]) => {
-    for (const event of batch) {
-      switch (event[0]) {
-        case REQUEST:
-          startRequest(event[1]);
-          break;
-        case DONE:
-          ops.settle(event[1], event[2], event[3]);
-          break;
-        case GONE:
-          active.get(event[1])?.clientGone();
-          break;
-      }
-    }
-  });
+  const events: BridgeEvents = {
+    request: startRequest,
+    done: (token, ok, data) => ops.settle(token, ok, data),
+    gone: (id) => active.get(id)?.gone.fire(),
+  };
+  bridge.start((batch) => decodeBatch(batch, events));
 }

@@ -7,6 +7,7 @@
 import { createReadStream, open, read } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FILE_CHUNK_BYTES } from '../core/file-wrapper.js';
+import { ClientGone } from '../core/client-gone.js';
 import type { RequestRecord, ResponseHead, Transport } from '../core/transport.js';
 
 export interface NodeTransportOptions {
@@ -36,7 +37,7 @@ export class NodeTransport implements Transport {
   readonly #res: ServerResponse;
   readonly #method: string;
   readonly #options: NodeTransportOptions;
-  readonly #gone = new AbortController();
+  readonly gone = new ClientGone();
   /** False for HEAD, 204 and 304 (decided with the head): body bytes are dropped, as IIS does. */
   #bodyAllowed = true;
   #ended = false;
@@ -54,12 +55,8 @@ export class NodeTransport implements Transport {
     this.#options = options;
     // The socket closed before the response finished: the client is gone.
     res.once('close', () => {
-      if (!res.writableFinished) this.#gone.abort(clientGone());
+      if (!res.writableFinished) this.gone.fire(clientGone());
     });
-  }
-
-  get signal(): AbortSignal {
-    return this.#gone.signal;
   }
 
   async send(head: ResponseHead | null, chunk: Uint8Array | null, final: boolean): Promise<void> {
@@ -115,7 +112,7 @@ export class NodeTransport implements Transport {
     if (this.#ended) return;
     this.#ended = true;
     const res = this.#res;
-    if (res.headersSent || res.destroyed || this.#gone.signal.aborted) {
+    if (res.headersSent || res.destroyed || this.gone.aborted) {
       // Headers are out: the only honest end is to cut the connection.
       res.destroy();
       return;
@@ -170,7 +167,7 @@ export class NodeTransport implements Transport {
   #io(start: (done: (error?: Error | null) => void) => void): Promise<void> {
     const res = this.#res;
     return new Promise<void>((resolve, reject) => {
-      if (this.#gone.signal.aborted || res.destroyed) return reject(clientGone());
+      if (this.gone.aborted || res.destroyed) return reject(clientGone());
       let settled = false;
       const settle = (error?: Error | null): void => {
         if (settled) return;

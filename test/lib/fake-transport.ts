@@ -3,7 +3,7 @@
 // end (a resolved final send or one abort). Tests assert `violations` stays empty.
 
 import { readSync } from 'node:fs';
-import type { RequestRecord, ResponseHead, Transport } from '../../lib/index.js';
+import { ClientGone, type RequestRecord, type ResponseHead, type Transport } from '../../lib/index.js';
 
 export interface SendCall {
   kind: 'send';
@@ -40,7 +40,7 @@ export class FakeTransport implements Transport {
   readonly traces: string[] = [];
   readonly aborts: string[] = [];
   readonly violations: string[] = [];
-  readonly #controller = new AbortController();
+  readonly gone = new ClientGone();
   readonly #body: Uint8Array;
   readonly #readChunk: number;
   readonly #variables: Record<string, string>;
@@ -58,10 +58,6 @@ export class FakeTransport implements Transport {
     this.#body = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     this.#readChunk = options.readChunk ?? 1024;
     this.#variables = options.variables ?? {};
-  }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
   }
 
   /** True once a final send resolved or abort() was called. */
@@ -102,7 +98,7 @@ export class FakeTransport implements Transport {
   /** The client goes away: the signal fires and, as the native side does, pending sends reject. */
   disconnect(): void {
     this.#rejectOnAbort = true;
-    this.#controller.abort();
+    this.gone.fire();
     for (const reject of this.#pendingRejects.splice(0)) reject(new Error('client gone'));
   }
 
@@ -145,7 +141,7 @@ export class FakeTransport implements Transport {
 
   async read(max: number): Promise<Uint8Array | null> {
     this.reads.push(max);
-    if (this.#controller.signal.aborted) throw new Error('client gone');
+    if (this.gone.aborted) throw new Error('client gone');
     if (this.#readAt >= this.#body.length) return null;
     const end = Math.min(this.#body.length, this.#readAt + Math.min(max, this.#readChunk));
     const chunk = this.#body.slice(this.#readAt, end);

@@ -5,6 +5,7 @@ describe('the package entry', () => {
   it('exports the runtime names of the public API', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
+        'ClientGone',
         'ErrorCodes',
         'FILE_CHUNK_BYTES',
         'FileBody',
