@@ -87,8 +87,8 @@ struct SendPlan::AsyncWrite : std::enable_shared_from_this<SendPlan::AsyncWrite>
   AsyncWrite(std::shared_ptr<SendPlan> p, net::ip::tcp::socket& s, Completion d)
       : plan(std::move(p)), socket(s), done(std::move(d)) {}
 
-  // step() runs first in the initiating call, then in write handlers (on a pool thread).
-  bool in_handler = false;
+  // step() runs on the connection's pool thread only: posted by write_async, then from write
+  // handlers. So `done` never runs inside the extension's initiating call.
 
   void step() {
     gather.clear();
@@ -118,23 +118,21 @@ struct SendPlan::AsyncWrite : std::enable_shared_from_this<SendPlan::AsyncWrite>
     if (gather.empty()) return finish({});
     net::async_write(socket, gather,
                      [self = shared_from_this(), batch_extension_bytes](error_code ec, size_t) {
-                       self->in_handler = true;
                        if (ec) return self->finish(ec);
                        self->sent += batch_extension_bytes;
                        self->step();
                      });
   }
 
-  void finish(error_code ec) {
-    // The completion never runs inside the initiating call: from a write handler it runs at once
-    // (already on a pool thread), from the initiating call it is posted.
-    if (in_handler) return done(ec, sent);
-    net::post(socket.get_executor(), [self = shared_from_this(), ec] { self->done(ec, self->sent); });
-  }
+  void finish(error_code ec) { done(ec, sent); }
 };
 
 void SendPlan::write_async(std::shared_ptr<SendPlan> plan, net::ip::tcp::socket& socket, Completion done) {
-  std::make_shared<AsyncWrite>(std::move(plan), socket, std::move(done))->step();
+  // The write starts on the thread that owns the connection, as IIS hands an async send to
+  // http.sys: the extension's thread (for isapi-node, the JavaScript thread) only queues it, and
+  // the first write, its completion and the next request all happen on the connection's thread.
+  auto write = std::make_shared<AsyncWrite>(std::move(plan), socket, std::move(done));
+  net::post(socket.get_executor(), [write] { write->step(); });
 }
 
 }  // namespace host
