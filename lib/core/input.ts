@@ -6,7 +6,7 @@ import type { Transport } from './transport.js';
 
 /** How much one transport.read() asks for: large enough to amortize a native round trip, small
  *  enough that a slow consumer never has much buffered on its behalf. */
-export const READ_CHUNK_BYTES = 64 * 1024;
+export const READ_CHUNK_BYTES = 256 * 1024;
 
 const EMPTY = new Uint8Array(0);
 

@@ -4,6 +4,7 @@ import { ClientGone } from '../core/client-gone.js';
 import type { RequestRecord, ResponseHead, Transport } from '../core/transport.js';
 import type { NativeBridge } from './bridge.js';
 import type { PendingOperations } from './pending-operations.js';
+import { SendWindow } from './send-window.js';
 
 const flatten = (headers: [string, string][]): string[] => headers.flat();
 
@@ -14,6 +15,7 @@ export class BridgeTransport implements Transport {
   readonly #bridge: NativeBridge;
   readonly #ops: PendingOperations;
   readonly #id: number;
+  readonly #window = new SendWindow();
 
   constructor(bridge: NativeBridge, ops: PendingOperations, record: RequestRecord) {
     this.#bridge = bridge;
@@ -31,9 +33,10 @@ export class BridgeTransport implements Transport {
       this.#bridge.send(this.#id, NO_REPLY, head?.status ?? null, head ? flatten(head.headers) : null, chunk, true);
       return;
     }
+    if (this.#window.failure) throw this.#window.failure;
     const { token, done } = this.#ops.open();
     this.#bridge.send(this.#id, token, head?.status ?? null, head ? flatten(head.headers) : null, chunk, final);
-    await done;
+    await this.#window.admit(chunk?.length ?? 0, done);
   }
 
   async sendFile(head: ResponseHead | null, file: { fd: number; offset: number; length: number }, final: boolean): Promise<void> {

@@ -49,6 +49,20 @@ class FlatArray {
     napi_create_buffer_copy(env_, bytes.size(), bytes.data(), &data, &v);
     push(v);
   }
+  // Hands the bytes to JS without a copy: the Buffer owns the string until it is collected.
+  void push_owned_buffer(std::string&& bytes) {
+    auto* owned = new std::string(std::move(bytes));
+    napi_value v;
+    const napi_status status = napi_create_external_buffer(
+        env_, owned->size(), owned->data(), [](napi_env, void*, void* hint) { delete static_cast<std::string*>(hint); },
+        owned, &v);
+    if (status != napi_ok) {  // a runtime that refuses external memory: copy instead
+      push_buffer(*owned);
+      delete owned;
+      return;
+    }
+    push(v);
+  }
   napi_value value() const { return array_; }
 
  private:
@@ -83,7 +97,7 @@ napi_value pairs_to_js(napi_env env, const Pairs& pairs) {
   return flat.value();
 }
 
-void push_event(napi_env env, FlatArray& out, const Event& e) {
+void push_event(napi_env env, FlatArray& out, Event& e) {
   out.push(static_cast<double>(e.type));
   switch (e.type) {
     case Event::Type::request: {
@@ -105,7 +119,7 @@ void push_event(napi_env env, FlatArray& out, const Event& e) {
       if (e.data.empty())
         out.push_undefined();
       else
-        out.push_buffer(e.data);
+        out.push_owned_buffer(std::move(e.data));
       break;
     case Event::Type::gone:
       out.push(static_cast<double>(e.id));
@@ -171,7 +185,7 @@ void dispatch_events(napi_env raw_env, napi_value dispatch, void* context, void*
     size_t slots = 0;
     for (const Event& e : events) slots += slots_of(e);
     FlatArray batch(raw_env, slots);
-    for (const Event& e : events) push_event(raw_env, batch, e);
+    for (Event& e : events) push_event(raw_env, batch, e);
     Napi::Function(env, dispatch).Call({batch.value()});
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();  // reaches process 'uncaughtException', as any callback error

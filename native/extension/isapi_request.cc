@@ -225,9 +225,10 @@ IsapiRequest::Issued IsapiRequest::issue_read(Op& op) {
     if (had >= known) return Issued::done_ok;  // the body is complete: an empty read means "end"
     want = std::min<uint64_t>(want, known - had);
   }
-  op.chunk.resize(static_cast<size_t>(want));
+  op.length = want;
+  if (!read_buffer_) read_buffer_.reset(new char[kMaxReadBytes]);
   DWORD size = static_cast<DWORD>(want), flags = HSE_IO_ASYNC;
-  return ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_ASYNC_READ_CLIENT, op.chunk.data(), &size, &flags)
+  return ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_ASYNC_READ_CLIENT, read_buffer_.get(), &size, &flags)
              ? Issued::started
              : Issued::failed;
 }
@@ -270,7 +271,7 @@ void IsapiRequest::finish_op(bool ok, DWORD bytes) {
   }
   std::string data;
   if (op.kind == Op::Kind::read && ok) {
-    data.assign(op.chunk.data(), std::min<size_t>(bytes, op.chunk.size()));
+    data.assign(read_buffer_.get(), std::min<uint64_t>(bytes, op.length));
     body_read_ += data.size();
     // A known-length body that stops short means the client closed the connection.
     const bool truncated = data.empty() && record_.total_bytes >= 0 &&

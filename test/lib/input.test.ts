@@ -28,7 +28,7 @@ describe('RequestBody iteration', () => {
     const { transport, input } = body('', 'xyz', { known: false });
     await collect(input);
     expect(transport.reads).toEqual([READ_CHUNK_BYTES, READ_CHUNK_BYTES]);
-    expect(READ_CHUNK_BYTES).toBe(65536);
+    expect(READ_CHUNK_BYTES).toBe(262144);
   });
 
   it('does not read before the consumer asks', async () => {
