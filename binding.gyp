@@ -100,6 +100,7 @@
         'native/runtime/inprocess_backend.cc',
         'native/runtime/js_worker.cc',
         'native/runtime/node_process.cc',
+        'native/bridge/batch_encoding.cc',
         'native/bridge/channel.cc',
         'native/bridge/bridge.cc',
       ],

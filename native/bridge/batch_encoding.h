@@ -1,0 +1,15 @@
+// How a batch of events reaches JavaScript: one flat array, each event a type followed by a fixed
+// number of slots. lib/runtime/bridge.ts (decodeBatch) reads it back; change the two together.
+#pragma once
+#include <node_api.h>
+
+#include <vector>
+
+#include "bridge/channel.h"
+
+namespace isapi_node::bridge {
+
+// Moves read data out of the events (it becomes Buffers without a copy).
+napi_value encode_batch(napi_env env, std::vector<Event>& events);
+
+}  // namespace isapi_node::bridge
