@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the benchmark drives besides the package itself: wrk (the load generator) and nginx
-# (the reverse-proxy contender). nginx's own service is stopped: the benchmark starts a private
-# instance on a loopback port.
+# Installs what the benchmark drives besides the package itself: wrk (the load generator), curl
+# (the client of the large transfers) and nginx (the reverse-proxy contender). nginx's own service
+# is stopped: the benchmark starts a private instance on a loopback port.
 set -euo pipefail
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
+command -v curl >/dev/null || missing+=(curl)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bench: installing ${missing[*]}"
