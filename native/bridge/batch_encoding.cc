@@ -46,20 +46,6 @@ class FlatArray {
     napi_create_buffer_copy(env_, bytes.size(), bytes.data(), &data, &v);
     push(v);
   }
-  // Hands the bytes to JS without a copy: the Buffer owns the string until it is collected.
-  void push_owned_buffer(std::string&& bytes) {
-    auto* owned = new std::string(std::move(bytes));
-    napi_value v;
-    const napi_status status = napi_create_external_buffer(
-        env_, owned->size(), owned->data(), [](napi_env, void*, void* hint) { delete static_cast<std::string*>(hint); },
-        owned, &v);
-    if (status != napi_ok) {  // a runtime that refuses external memory: copy instead
-      push_buffer(*owned);
-      delete owned;
-      return;
-    }
-    push(v);
-  }
   napi_value value() const { return array_; }
 
  private:
@@ -94,7 +80,7 @@ napi_value pairs_to_js(napi_env env, const Pairs& pairs) {
   return flat.value();
 }
 
-void push_event(napi_env env, FlatArray& out, Event& e) {
+void push_event(napi_env env, FlatArray& out, const Event& e) {
   out.push(static_cast<double>(e.type));
   switch (e.type) {
     case Event::Type::request: {
@@ -116,7 +102,7 @@ void push_event(napi_env env, FlatArray& out, Event& e) {
       if (e.data.empty())
         out.push_undefined();
       else
-        out.push_owned_buffer(std::move(e.data));
+        out.push_buffer(e.data);
       break;
     case Event::Type::gone:
       out.push(static_cast<double>(e.id));
@@ -126,11 +112,11 @@ void push_event(napi_env env, FlatArray& out, Event& e) {
 
 }  // namespace
 
-napi_value encode_batch(napi_env env, std::vector<Event>& events) {
+napi_value encode_batch(napi_env env, const std::vector<Event>& events) {
   size_t slots = 0;
   for (const Event& e : events) slots += slots_of(e);
   FlatArray batch(env, slots);
-  for (Event& e : events) push_event(env, batch, e);
+  for (const Event& e : events) push_event(env, batch, e);
   return batch.value();
 }
 

@@ -9,7 +9,6 @@
 
 namespace isapi_node::bridge {
 
-// Moves read data out of the events (it becomes Buffers without a copy).
-napi_value encode_batch(napi_env env, std::vector<Event>& events);
+napi_value encode_batch(napi_env env, const std::vector<Event>& events);
 
 }  // namespace isapi_node::bridge

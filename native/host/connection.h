@@ -54,6 +54,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_header(boost::system::error_code ec);
   void preload();
   void on_preload_read(boost::system::error_code ec);
+  void read_body_part(char* buf, size_t size, size_t got, ReadDone done);
   void start_session();
   void refuse(unsigned status, const std::string& reason, const std::string& extra_headers = "");
   void lingering_close();
