@@ -1,5 +1,6 @@
-// The in-process Transport: each operation goes to the native bridge with a token and resolves
-// when its completion event comes back (that round trip is the back-pressure).
+// The in-process Transport: each operation goes to the native bridge with a token. Reads and file
+// sends resolve when their completion event comes back; memory sends resolve while the bytes IIS
+// has not confirmed fit the send window (the back-pressure), a final send at once.
 import { ClientGone } from '../core/client-gone.js';
 import type { RequestRecord, ResponseHead, Transport } from '../core/transport.js';
 import type { NativeBridge } from './bridge.js';

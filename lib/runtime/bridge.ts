@@ -19,7 +19,7 @@ function varsOf(flat: string[]): Record<string, string> {
 }
 
 /**
- * Reads one batch as native/bridge/channel.cc lays it out: one flat array, each event a type
+ * Reads one batch as native/bridge/batch_encoding.cc lays it out: one flat array, each event a type
  * followed by a fixed number of slots (request: id, method, path, query, rawUrl, headers, vars,
  * totalBytes, preload; done: token, ok, data; gone: id). Flat, so the native side sets array
  * elements instead of building objects property by property.
