@@ -67,6 +67,8 @@ export interface Environ {
   CONTENT_LENGTH?: string;
   REMOTE_ADDR?: string;
   REMOTE_PORT?: string;
+  /** The server's address the client connected to (IIS's LOCAL_ADDR). */
+  LOCAL_ADDR?: string;
   /** Set by IIS authentication only; a request header can never set it. */
   REMOTE_USER?: string;
   /** Set by IIS authentication only; a request header can never set it. */

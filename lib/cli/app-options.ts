@@ -7,6 +7,8 @@ export const appOptions = {
   app: { type: 'string' },
   export: { type: 'string', default: '' },
   port: { type: 'string', default: '8080' },
+  listen: { type: 'string', default: '127.0.0.1' },
+  'virtual-dir': { type: 'string', default: '/' },
   validate: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;

@@ -33,9 +33,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       ...appOptions,
-      listen: { type: 'string', default: '127.0.0.1' },
       workers: { type: 'string', default: '1' },
-      'virtual-dir': { type: 'string', default: '/' },
       'auth-user': { type: 'string' },
       trace: { type: 'string', default: 'stderr' },
       strict: { type: 'boolean', default: false },

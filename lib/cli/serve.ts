@@ -13,8 +13,9 @@ Serves MODULE's app on Node's http server (no IIS, no native code), as it would 
   --app MODULE          the app module (.js/.mjs/.cjs; compile TypeScript first)
   --export NAME         the export to serve (default: the default export)
   --port P              port to listen on (default 8080; 0 picks a free one)
-  --host ADDR           address to listen on (default 127.0.0.1)
-  --script-name /PATH   serve the app under a virtual directory, as IIS would (default /)
+  --listen ADDR         address to listen on (default 127.0.0.1; --host is the same)
+  --virtual-dir /PATH   serve the app under a virtual directory, as IIS would (default /;
+                        --script-name is the same)
   --validate            run the app inside validate(app): interface breaches fail the request and are traced`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -22,8 +23,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       ...appOptions,
-      host: { type: 'string', default: '127.0.0.1' },
-      'script-name': { type: 'string', default: '/' },
+      // The names `serve` had before it shared `host`'s.
+      host: { type: 'string' },
+      'script-name': { type: 'string' },
     },
     strict: true,
   });
@@ -32,9 +34,20 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const port = portNumber(values.port);
+  if (values.host !== undefined && argv.some((arg) => arg === '--listen' || arg.startsWith('--listen='))) {
+    throw new CliError('--host is another name for --listen: give one of them');
+  }
+  if (values['script-name'] !== undefined && argv.some((arg) => arg === '--virtual-dir' || arg.startsWith('--virtual-dir='))) {
+    throw new CliError('--script-name is another name for --virtual-dir: give one of them');
+  }
   const loaded = await loadApp(appModule(values.app), values.export);
   if ('failure' in loaded) throw new CliError(loaded.failure.message);
-  const server = await serve(loaded.app, { port, host: values.host, scriptName: values['script-name'], validate: values.validate });
+  const server = await serve(loaded.app, {
+    port,
+    host: values.host ?? values.listen,
+    scriptName: values['script-name'] ?? values['virtual-dir'],
+    validate: values.validate,
+  });
   console.log(`isapi-node: serving ${values.app} on ${server.url}/ (Ctrl+C stops)`);
   return await new Promise<number>((resolveExit) => {
     const stop = () => void server.close().then(() => resolveExit(0));

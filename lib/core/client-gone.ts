@@ -3,20 +3,23 @@
 // only when asked for: in the Node 18 that libnode embeds, `new AbortController()` alone costs
 // about 4 µs, a tenth of the JavaScript thread's time per request.
 
+import { ClientGoneError } from './errors.js';
+
 export class ClientGone {
-  #aborted = false;
+  #gone = false;
   #reason: Error | undefined;
   #listeners: (() => void)[] | null = null;
   #controller: AbortController | null = null;
 
-  get aborted(): boolean {
-    return this.#aborted;
+  /** True once the client has gone. */
+  get isGone(): boolean {
+    return this.#gone;
   }
 
   /** The client is gone: listeners run once, the signal (if any) aborts. Later calls do nothing. */
-  fire(reason: Error = new Error('the client disconnected')): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
+  fire(reason: Error = new ClientGoneError()): void {
+    if (this.#gone) return;
+    this.#gone = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
     const listeners = this.#listeners;
@@ -26,7 +29,7 @@ export class ClientGone {
 
   /** Runs `listener` once when the client goes (now, if it already has); returns the way to stop listening. */
   listen(listener: () => void): () => void {
-    if (this.#aborted) {
+    if (this.#gone) {
       listener();
       return () => undefined;
     }
@@ -41,7 +44,7 @@ export class ClientGone {
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
+      if (this.#gone) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
   }

@@ -5,7 +5,7 @@
 
 import { toBytes } from './chunks.js';
 import type { ClientGone } from './client-gone.js';
-import { IsapiError, describeValue } from './errors.js';
+import { ClientGoneError, IsapiError, describeValue } from './errors.js';
 import { FileBody } from './file-wrapper.js';
 import type { Outbox } from './outbox.js';
 
@@ -13,7 +13,7 @@ export interface Delivery {
   outbox: Outbox;
   gone: ClientGone;
   /** Settles like the promise, or rejects as soon as the client is gone. */
-  untilAborted<T>(promise: Promise<T>): Promise<T>;
+  untilGone<T>(promise: Promise<T>): Promise<T>;
   /** HEAD: let the outbox add the Content-Length of what the body would have been. */
   countLength: boolean;
 }
@@ -26,39 +26,46 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 
-function throwIfAborted(gone: ClientGone): void {
-  if (gone.aborted) throw new IsapiError('ISAPI_CLIENT_GONE');
+function throwIfGone(gone: ClientGone): void {
+  if (gone.isGone) throw new ClientGoneError();
 }
 
 export async function deliver(body: unknown, delivery: Delivery): Promise<void> {
   // A file that is the whole body goes out through TRANSMIT_FILE. Descriptor 0 cannot: with the
   // Linux ABI's fd-as-HANDLE convention it would be a NULL handle, so it is read like any body.
   if (body instanceof FileBody) {
-    const file = await delivery.untilAborted(body.open());
-    throwIfAborted(delivery.gone);
+    const file = await delivery.untilGone(body.open());
+    throwIfGone(delivery.gone);
     if (file.fd !== 0) return delivery.outbox.finish(file, body.contentLengthHeader);
   }
   if (typeof body === 'string' || body instanceof Uint8Array) {
     // Both are iterable, one character or one number at a time: never what the app meant.
     throw new IsapiError('ISAPI_BAD_BODY', `${describeValue(body)}; return [body] to send it as one chunk`);
   }
-  if (isSyncIterable(body)) return deliverSync(body[Symbol.iterator](), delivery);
-  if (isAsyncIterable(body)) return deliverAsync(body[Symbol.asyncIterator](), delivery);
+  if (isSyncIterable(body)) return deliverChunks(body[Symbol.iterator](), true, delivery);
+  if (isAsyncIterable(body)) return deliverChunks(body[Symbol.asyncIterator](), false, delivery);
   throw new IsapiError('ISAPI_BAD_BODY', describeValue(body));
 }
 
-async function deliverSync(iterator: Iterator<unknown>, delivery: Delivery): Promise<void> {
+/**
+ * The one loop over a body's chunks. `sync` bodies are pulled without awaiting (each chunk is held
+ * back until the next shows whether it was the last); asynchronous ones race the client leaving.
+ */
+async function deliverChunks(iterator: Iterator<unknown> | AsyncIterator<unknown>, sync: boolean, delivery: Delivery): Promise<void> {
   const { outbox, gone } = delivery;
   // Whether the iterator finished by itself; otherwise it is told to stop (its finally blocks run).
   let finished = false;
   try {
     for (;;) {
-      throwIfAborted(gone);
+      throwIfGone(gone);
       let step: IteratorResult<unknown>;
       try {
-        step = iterator.next();
+        step = sync
+          ? (iterator as Iterator<unknown>).next()
+          : await delivery.untilGone(Promise.resolve((iterator as AsyncIterator<unknown>).next()));
       } catch (error) {
-        finished = true;
+        // A next() that threw or rejected means the iterator is done; a lost race with the client is not.
+        finished = !gone.isGone;
         throw error;
       }
       if (step.done) {
@@ -67,42 +74,13 @@ async function deliverSync(iterator: Iterator<unknown>, delivery: Delivery): Pro
       }
       const chunk = toBytes(step.value);
       if (chunk.length === 0) continue;
-      outbox.push(chunk, true);
+      outbox.push(chunk, sync);
       await outbox.drain();
     }
   } finally {
-    if (!finished) stopSync(iterator);
+    if (!finished) (sync ? stopSync : stopAsync)(iterator as Iterator<unknown> & AsyncIterator<unknown>);
   }
-  throwIfAborted(gone);
-  await outbox.finish(null, delivery.countLength);
-}
-
-async function deliverAsync(iterator: AsyncIterator<unknown>, delivery: Delivery): Promise<void> {
-  const { outbox, gone } = delivery;
-  let finished = false;
-  try {
-    for (;;) {
-      let step: IteratorResult<unknown>;
-      try {
-        step = await delivery.untilAborted(Promise.resolve(iterator.next()));
-      } catch (error) {
-        // A rejected next() means the iterator is done; a lost race with the client is not.
-        finished = !gone.aborted;
-        throw error;
-      }
-      if (step.done) {
-        finished = true;
-        break;
-      }
-      const chunk = toBytes(step.value);
-      if (chunk.length === 0) continue;
-      outbox.push(chunk, false);
-      await outbox.drain();
-    }
-  } finally {
-    if (!finished) stopAsync(iterator);
-  }
-  throwIfAborted(gone);
+  throwIfGone(gone);
   await outbox.finish(null, delivery.countLength);
 }
 

@@ -40,12 +40,6 @@ export function splitPath(scriptName: string, path: string): { scriptName: strin
 }
 
 /**
- * HTTP_* keys from the headers as received. A name with '_' is dropped: HTTP_X_USER could otherwise
- * come from "X_User" while the app believes a proxy set "X-User". Repeats are joined as HTTP/1.1
- * allows (", "), except Cookie, whose pairs are separated by "; ". Content-Type and Content-Length
- * are CGI's own CONTENT_* keys and get no HTTP_ key.
- */
-/**
  * The headers as received, flat [name, value, ...] with the names' own case, for adapters that
  * rebuild a Node IncomingMessage (its rawHeaders and joining rules). Names with '_' are dropped
  * here too, so no view of the request holds what the HTTP_* keys refused.
@@ -56,6 +50,12 @@ export function rawHeaders(headers: readonly string[]): readonly string[] {
   return Object.freeze(kept);
 }
 
+/**
+ * HTTP_* keys from the headers as received. A name with '_' is dropped: HTTP_X_USER could otherwise
+ * come from "X_User" while the app believes a proxy set "X-User". Repeats are joined as HTTP/1.1
+ * allows (", "), except Cookie, whose pairs are separated by "; ". Content-Type and Content-Length
+ * are CGI's own CONTENT_* keys and get no HTTP_ key.
+ */
 export function httpKeys(headers: readonly string[]): Record<string, string> {
   const keys: Record<string, string> = {};
   for (let i = 0; i + 1 < headers.length; i += 2) {
@@ -124,6 +124,7 @@ export function buildEnviron(record: RequestRecord, transport: Transport, option
   }
   setIfPresent(environ, 'REMOTE_ADDR', vars.REMOTE_ADDR);
   setIfPresent(environ, 'REMOTE_PORT', vars.REMOTE_PORT);
+  setIfPresent(environ, 'LOCAL_ADDR', vars.LOCAL_ADDR);
   // Identity comes from IIS authentication only, never from a request header.
   setIfPresent(environ, 'REMOTE_USER', vars.REMOTE_USER);
   setIfPresent(environ, 'AUTH_TYPE', vars.AUTH_TYPE);

@@ -44,6 +44,15 @@ export class IsapiError extends Error {
   }
 }
 
+/** The client went away: IIS failed a read or a write, or reported the connection closed. The one
+ *  error for that, whoever notices it (the core, a transport, the bridge's completions). */
+export class ClientGoneError extends IsapiError {
+  constructor() {
+    super('ISAPI_CLIENT_GONE');
+    this.name = 'ClientGoneError';
+  }
+}
+
 export function isIsapiError(value: unknown, code?: ErrorCode): value is IsapiError {
   return value instanceof IsapiError && (code === undefined || value.code === code);
 }

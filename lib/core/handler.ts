@@ -12,11 +12,11 @@
 
 import { inspect } from 'node:util';
 import type { App, ErrorStream } from '../types.js';
-import { watchAbort } from './abort.js';
 import { toBytes } from './chunks.js';
 import { deliver } from './deliver.js';
 import { buildEnviron, type EnvironOptions } from './environ.js';
-import { IsapiError, describeValue } from './errors.js';
+import { ClientGoneError, IsapiError, describeValue } from './errors.js';
+import { watchGone } from './gone-watch.js';
 import { Outbox } from './outbox.js';
 import { ResponseStart } from './start-response.js';
 import type { RequestRecord, ResponseHead, Transport } from './transport.js';
@@ -33,7 +33,8 @@ const ERROR_HEAD: ResponseHead = {
   ],
 };
 
-const CLIENT_GONE = 'client disconnected';
+/** The reason given to transport.abort() when the request ends because its client left. */
+const GONE_REASON = 'client gone';
 
 function describeError(error: unknown): string {
   if (error instanceof Error) {
@@ -61,7 +62,7 @@ export async function runApp(app: App, record: RequestRecord, transport: Transpo
       // Tracing must never be what breaks a request.
     }
   };
-  const abortWatch = watchAbort(transport.gone);
+  const goneWatch = watchGone(transport.gone);
   const start = new ResponseStart((chunk) => {
     const bytes = toBytes(chunk);
     if (bytes.length > 0) outbox.push(bytes, false);
@@ -86,9 +87,9 @@ export async function runApp(app: App, record: RequestRecord, transport: Transpo
   const fail = async (error: unknown): Promise<void> => {
     await outbox.settle();
     outbox.seal();
-    if (transport.gone.aborted || outbox.sendFailed) {
-      if (!transport.gone.aborted) trace(`isapi-node: ${where}: the response could not be sent: ${describeError(error)}`);
-      transport.abort(CLIENT_GONE);
+    if (transport.gone.isGone || outbox.sendFailed) {
+      if (!transport.gone.isGone) trace(`isapi-node: ${where}: the response could not be sent: ${describeError(error)}`);
+      transport.abort(GONE_REASON);
       return;
     }
     trace(`isapi-node: ${where}: ${describeError(error)}`);
@@ -100,26 +101,26 @@ export async function runApp(app: App, record: RequestRecord, transport: Transpo
     try {
       await transport.send(ERROR_HEAD, dropBody ? null : ERROR_BODY, true);
     } catch {
-      transport.abort(CLIENT_GONE);
+      transport.abort(GONE_REASON);
     }
   };
 
   try {
     if (typeof app !== 'function') throw new IsapiError('ISAPI_APP_NOT_FUNCTION', describeValue(app));
     // Nobody is waiting for an answer any more: do not start the app for it.
-    if (transport.gone.aborted) throw new IsapiError('ISAPI_CLIENT_GONE');
+    if (transport.gone.isGone) throw new ClientGoneError();
     const environ = buildEnviron(record, transport, options);
     errors = environ['wsgi.errors'];
     const answer = new Promise<unknown>((resolve) => resolve(app(environ, start.startResponse)));
     try {
-      body = await abortWatch.race(answer);
+      body = await goneWatch.race(answer);
       bodyArrived = true;
     } catch (error) {
       // The client left while the app was still working: a body that arrives later still gets its close().
-      if (transport.gone.aborted) answer.then(closeBody, () => undefined);
+      if (transport.gone.isGone) answer.then(closeBody, () => undefined);
       throw error;
     }
-    await deliver(body, { outbox, gone: transport.gone, untilAborted: abortWatch.race, countLength: dropBody });
+    await deliver(body, { outbox, gone: transport.gone, untilGone: goneWatch.race, countLength: dropBody });
   } catch (error) {
     await fail(error).catch((failure: unknown) => trace(`isapi-node: ${where}: ending the request failed: ${describeError(failure)}`));
   } finally {
@@ -129,6 +130,6 @@ export async function runApp(app: App, record: RequestRecord, transport: Transpo
     } catch {
       // As for trace(): never what breaks a request.
     }
-    abortWatch.dispose();
+    goneWatch.dispose();
   }
 }

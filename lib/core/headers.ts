@@ -2,7 +2,7 @@
 // native side as-is: no CR, LF or NUL that could split the header block, only characters that are
 // one byte in Latin-1 (so the native side encodes status and headers as Latin-1, as Node's own
 // http module does), and no hop-by-hop header that would fight the server's connection management.
-// An upcoming validate(app) wrapper reuses these checks, so each failure names its rule.
+// validate(app) reuses these checks, so each failure names its rule.
 
 import { IsapiError, describeValue } from './errors.js';
 
@@ -13,18 +13,24 @@ const NOT_TOKEN_CHAR = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 const NOT_FIELD_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 const CR_LF_NUL = /[\r\n\0]/;
 
-/** Connection-level headers (RFC 9110 section 7.6.1, plus Keep-Alive): the server owns these. */
-const HOP_BY_HOP = new Set([
+/**
+ * Connection-level headers: the server owns these. RFC 9110 section 7.6.1's list, RFC 2616's
+ * (Keep-Alive, Proxy-Authenticate, Proxy-Authorization, Trailers) and the non-standard
+ * Proxy-Connection. The one list: the core refuses them from a WSGI app, both adapters drop them.
+ */
+export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
   'connection',
   'keep-alive',
   'proxy-authenticate',
   'proxy-authorization',
+  'proxy-connection',
   'te',
   'trailer',
   'trailers',
   'transfer-encoding',
   'upgrade',
 ]);
+const HOP_BY_HOP = new Set(HOP_BY_HOP_HEADERS);
 
 export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name.toLowerCase());

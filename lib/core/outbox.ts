@@ -5,7 +5,7 @@
 // one send, and checks the body against the Content-Length the app announced: the native side
 // frames the response by that header, and a body longer than it would corrupt the connection.
 
-import { IsapiError } from './errors.js';
+import { ClientGoneError, IsapiError } from './errors.js';
 import type { ResponseStart } from './start-response.js';
 import type { ResponseHead, Transport } from './transport.js';
 
@@ -168,7 +168,7 @@ export class Outbox {
     const next = this.#chain.then(operation);
     next.catch(() => {
       this.#sendFailed = true;
-      this.#broken = new IsapiError('ISAPI_CLIENT_GONE');
+      this.#broken = new ClientGoneError();
     });
     this.#chain = next;
   }

@@ -1,9 +1,10 @@
-// The seam between the JavaScript core and a hosting model. The in-process bridge and the
-// out-of-process worker each implement `Transport`; everything above it (environ, startResponse,
-// body iteration, validation) is shared. These shapes are fixed by the native side: change them
+// The seam between the JavaScript core and whatever carries the bytes. The in-process bridge
+// (lib/runtime) and the dev server (lib/serve) each implement `Transport`, as the out-of-process
+// worker will; everything above it (environ, startResponse, body iteration, validation) is shared. These shapes are fixed by the native side: change them
 // only together with it.
 
 import type { ClientGone } from './client-gone.js';
+import type { RecordVariable } from './record-variables.js';
 
 /** What the native extension hands over for one request (built from IIS's ECB and server variables). */
 export interface RequestRecord {
@@ -18,13 +19,8 @@ export interface RequestRecord {
   rawUrl: string;
   /** Flat [name, value, name, value, ...] as received (repeats appear repeatedly). */
   headers: string[];
-  /**
-   * Server variables: APPL_MD_PATH ("/LM/W3SVC/1/ROOT" or "/LM/W3SVC/1/ROOT/app", case may vary),
-   * REMOTE_ADDR, REMOTE_PORT, REMOTE_USER, AUTH_TYPE, SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL,
-   * HTTPS ("on"/"off", any case), CONTENT_TYPE, CONTENT_LENGTH, LOCAL_ADDR, PATH_TRANSLATED,
-   * INSTANCE_ID; absent keys mean IIS had no value.
-   */
-  vars: Record<string, string>;
+  /** The server variables of RECORD_VARIABLES that IIS had a value for (absent: none). */
+  vars: Partial<Record<RecordVariable, string>>;
   /** Request body length; -1 when unknown (chunked upload); 0 when no body. */
   totalBytes: number;
   /** The first body bytes IIS already read (may be the whole body). */

@@ -4,13 +4,11 @@
 import { ClientGone } from '../core/client-gone.js';
 import type { RequestRecord, ResponseHead, Transport } from '../core/transport.js';
 import type { NativeBridge } from './bridge.js';
+import { NO_REPLY } from './bridge-protocol.js';
 import type { PendingOperations } from './pending-operations.js';
 import { SendWindow } from './send-window.js';
 
 const flatten = (headers: [string, string][]): string[] => headers.flat();
-
-/** The token that asks the bridge for no completion event. */
-const NO_REPLY = 0;
 
 export class BridgeTransport implements Transport {
   readonly #bridge: NativeBridge;

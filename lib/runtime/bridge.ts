@@ -1,7 +1,9 @@
 // The shape of the native `isapi_bridge` binding (native/bridge/bridge.cc), as each in-process
-// JavaScript worker sees it through process._linkedBinding(). Keep the two in step.
+// JavaScript worker sees it through process._linkedBinding(). The argument positions of its
+// operations are mirrored in native/bridge/protocol.h (namespace arg).
 
 import type { RequestRecord } from '../core/transport.js';
+import { DoneSlot, EventSlots, EventType, GoneSlot, RequestSlot } from './bridge-protocol.js';
 
 /** What the native side tells a worker: a new request, an operation finished (data: the bytes
  *  read; none at the end of the body), or the client is gone. */
@@ -19,36 +21,39 @@ function varsOf(flat: string[]): Record<string, string> {
 }
 
 /**
- * Reads one batch as native/bridge/batch_encoding.cc lays it out: one flat array, each event a type
- * followed by a fixed number of slots (request: id, method, path, query, rawUrl, headers, vars,
- * totalBytes, preload; done: token, ok, data; gone: id). Flat, so the native side sets array
- * elements instead of building objects property by property.
+ * Reads one batch as the binding lays it out (bridge-protocol.ts): one flat array, each event a
+ * type followed by a fixed number of slots. Flat, so the native side sets array elements instead
+ * of building objects property by property.
  */
 export function decodeBatch(batch: unknown[], to: BridgeEvents): void {
   let i = 0;
   while (i < batch.length) {
     switch (batch[i]) {
-      case 1:
+      case EventType.request:
         to.request({
-          id: batch[i + 1] as number,
-          method: batch[i + 2] as string,
-          path: batch[i + 3] as string,
-          query: batch[i + 4] as string,
-          rawUrl: batch[i + 5] as string,
-          headers: batch[i + 6] as string[],
-          vars: varsOf(batch[i + 7] as string[]),
-          totalBytes: batch[i + 8] as number,
-          preload: batch[i + 9] as Uint8Array,
+          id: batch[i + RequestSlot.id] as number,
+          method: batch[i + RequestSlot.method] as string,
+          path: batch[i + RequestSlot.path] as string,
+          query: batch[i + RequestSlot.query] as string,
+          rawUrl: batch[i + RequestSlot.rawUrl] as string,
+          headers: batch[i + RequestSlot.headers] as string[],
+          vars: varsOf(batch[i + RequestSlot.vars] as string[]),
+          totalBytes: batch[i + RequestSlot.totalBytes] as number,
+          preload: batch[i + RequestSlot.preload] as Uint8Array,
         });
-        i += 10;
+        i += 1 + EventSlots.request;
         break;
-      case 2:
-        to.done(batch[i + 1] as number, batch[i + 2] as boolean, batch[i + 3] as Uint8Array | undefined);
-        i += 4;
+      case EventType.done:
+        to.done(
+          batch[i + DoneSlot.token] as number,
+          batch[i + DoneSlot.ok] as boolean,
+          batch[i + DoneSlot.data] as Uint8Array | undefined,
+        );
+        i += 1 + EventSlots.done;
         break;
-      case 3:
-        to.gone(batch[i + 1] as number);
-        i += 2;
+      case EventType.gone:
+        to.gone(batch[i + GoneSlot.id] as number);
+        i += 1 + EventSlots.gone;
         break;
       default:
         throw new Error(`isapi-node: the native bridge sent an unknown event type ${String(batch[i])}`);
@@ -62,6 +67,8 @@ export interface StartFailureReport {
 }
 
 export interface NativeBridge {
+  /** The binding's protocol, checked against bridge-protocol.ts before anything else. */
+  layout(): unknown;
   config(): { app: string; export: string; workers: number; workerIndex: number; validate: boolean };
   /** Batches arrive as decodeBatch() reads them. */
   start(onEvents: (batch: unknown[]) => void): void;

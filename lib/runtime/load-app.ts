@@ -1,6 +1,7 @@
 // Loads the user's app module (CommonJS or ESM, e.g. compiled from TypeScript) and picks the
 // export to serve, with a startup-failure kind and a message that names the cause and the fix.
 import { pathToFileURL } from 'node:url';
+import { describeValue } from '../core/errors.js';
 import type { App } from '../types.js';
 import type { StartFailureReport } from './bridge.js';
 
@@ -42,7 +43,7 @@ export async function loadApp(modulePath: string, exportName: string): Promise<L
     return {
       failure: {
         kind: 'app_failed',
-        message: `export "${name}" of ${modulePath} is a ${typeof candidate}, not an app function (environ, startResponse) => body`,
+        message: `export "${name}" of ${modulePath} is ${describeValue(candidate)}, not an app function (environ, startResponse) => body`,
       },
     };
   }

@@ -1,6 +1,8 @@
 // Operations handed to the bridge wait here, by token, for their completion event. One table per
 // worker: tokens are unique across its requests.
 
+import { ClientGoneError } from '../core/errors.js';
+
 interface Pending {
   resolve: (data: Uint8Array | undefined) => void;
   reject: (error: Error) => void;
@@ -23,13 +25,5 @@ export class PendingOperations {
     this.#pending.delete(token);
     if (ok) p.resolve(data);
     else p.reject(new ClientGoneError());
-  }
-}
-
-export class ClientGoneError extends Error {
-  readonly code = 'ISAPI_CLIENT_GONE';
-  constructor() {
-    super('the client disconnected (IIS failed the I/O)');
-    this.name = 'ClientGoneError';
   }
 }

@@ -6,6 +6,7 @@ import type { RequestRecord } from '../core/transport.js';
 import type { App } from '../types.js';
 import { validate } from '../validate/index.js';
 import { BridgeTransport } from './bridge-transport.js';
+import { layoutMismatch } from './bridge-protocol.js';
 import { decodeBatch, loadBridge, type BridgeEvents, type NativeBridge } from './bridge.js';
 import { loadApp } from './load-app.js';
 import { PendingOperations } from './pending-operations.js';
@@ -17,6 +18,12 @@ export async function main(bridge: NativeBridge = loadBridge()): Promise<void> {
     bridge.trace('app', `unhandled promise rejection: ${(reason as Error)?.stack ?? String(reason)}`),
   );
 
+  const mismatch = layoutMismatch(bridge.layout());
+  if (mismatch) {
+    bridge.trace('isapi-node', mismatch);
+    bridge.ready({ kind: 'runtime_failed', message: mismatch });
+    return;
+  }
   const config = bridge.config();
   const loaded = await loadApp(config.app, config.export);
   if ('failure' in loaded) {

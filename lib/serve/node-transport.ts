@@ -8,6 +8,7 @@ import { createReadStream, open, read } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FILE_CHUNK_BYTES } from '../core/file-wrapper.js';
 import { ClientGone } from '../core/client-gone.js';
+import { ClientGoneError } from '../core/errors.js';
 import type { RequestRecord, ResponseHead, Transport } from '../core/transport.js';
 
 export interface NodeTransportOptions {
@@ -30,7 +31,7 @@ const KEEP_FD_OPEN = {
   close: (_fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void => callback(null),
 };
 
-const clientGone = (): Error => new Error('the client disconnected');
+const clientGone = (): Error => new ClientGoneError();
 
 export class NodeTransport implements Transport {
   readonly #req: IncomingMessage;
@@ -112,7 +113,7 @@ export class NodeTransport implements Transport {
     if (this.#ended) return;
     this.#ended = true;
     const res = this.#res;
-    if (res.headersSent || res.destroyed || this.gone.aborted) {
+    if (res.headersSent || res.destroyed || this.gone.isGone) {
       // Headers are out: the only honest end is to cut the connection.
       res.destroy();
       return;
@@ -167,7 +168,7 @@ export class NodeTransport implements Transport {
   #io(start: (done: (error?: Error | null) => void) => void): Promise<void> {
     const res = this.#res;
     return new Promise<void>((resolve, reject) => {
-      if (this.gone.aborted || res.destroyed) return reject(clientGone());
+      if (this.gone.isGone || res.destroyed) return reject(clientGone());
       let settled = false;
       const settle = (error?: Error | null): void => {
         if (settled) return;

@@ -2,25 +2,10 @@
 // answers (native/host/server_variables.cc), for an anonymous request over plain HTTP on site 1.
 // There is no physical directory, so APPL_PHYSICAL_PATH and PATH_TRANSLATED have no value.
 
+import { RECORD_VARIABLES, type RecordVariable } from '../core/record-variables.js';
 import { SITE_ID, headerOf, type RequestFacts } from './incoming.js';
 
 export const SERVER_SOFTWARE = 'isapi-node-serve';
-
-/** The variables the native extension reads into every request record (request_record.cc), less
- *  REMOTE_USER and AUTH_TYPE: there is no IIS authentication here, so there is never a user. */
-const RECORD_VARIABLES = [
-  'APPL_MD_PATH',
-  'REMOTE_ADDR',
-  'REMOTE_PORT',
-  'SERVER_NAME',
-  'SERVER_PORT',
-  'SERVER_PROTOCOL',
-  'HTTPS',
-  'CONTENT_TYPE',
-  'CONTENT_LENGTH',
-  'LOCAL_ADDR',
-  'INSTANCE_ID',
-] as const;
 
 /** HTTP_X_FOO names the header X-Foo: underscores stand for dashes. */
 const mangle = (name: string): string => `HTTP_${name.toUpperCase().replace(/-/g, '_')}`;
@@ -112,9 +97,9 @@ export function serverVariable(facts: RequestFacts, name: string): string | null
   return null;
 }
 
-/** The variables a request record carries. */
-export function recordVariables(facts: RequestFacts): Record<string, string> {
-  const vars: Record<string, string> = {};
+/** The variables a request record carries (an anonymous request: REMOTE_USER and AUTH_TYPE empty). */
+export function recordVariables(facts: RequestFacts): Record<RecordVariable, string> {
+  const vars = {} as Record<RecordVariable, string>;
   for (const name of RECORD_VARIABLES) vars[name] = FIXED[name](facts);
   return vars;
 }

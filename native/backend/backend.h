@@ -16,7 +16,20 @@
 
 namespace isapi_node {
 
-// What the JS side needs of a request, gathered once on a pool thread (see DESIGN.md, step 2).
+// The server variables every request record carries: exactly those the environ and the adapters
+// read (lib/core/environ.ts, lib/adapters/node/socket.ts). Anything else is looked up on demand
+// through isapi.server_variable. lib/core/record-variables.ts is the JavaScript side's copy; the
+// bridge reports this list when a worker starts and the worker refuses to run if they differ.
+inline constexpr const char* kRecordVariables[] = {
+    "APPL_MD_PATH",                                      // SCRIPT_NAME
+    "REMOTE_ADDR",  "REMOTE_PORT",  "LOCAL_ADDR",        // the connection's addresses
+    "REMOTE_USER",  "AUTH_TYPE",                         // IIS authentication, never a header
+    "SERVER_NAME",  "SERVER_PORT",  "SERVER_PROTOCOL",   // CGI keys
+    "HTTPS",                                             // wsgi.url_scheme
+    "CONTENT_TYPE",
+};
+
+// What the JS side needs of a request, gathered once on a pool thread (docs/architecture.md, step 1).
 struct RequestRecord {
   uint64_t id = 0;
   std::string method;
@@ -24,7 +37,7 @@ struct RequestRecord {
   std::string query;     // raw, without '?'
   std::string raw_url;   // UNENCODED_URL
   std::vector<std::pair<std::string, std::string>> headers;  // from ALL_RAW, as received
-  std::map<std::string, std::string> vars;                    // the server variables of RequestVariables
+  std::map<std::string, std::string> vars;                    // kRecordVariables that IIS had
   int64_t total_bytes = 0;                                    // -1: unknown length (chunked)
   std::string preload;                                        // body bytes IIS already read
 };

@@ -54,18 +54,12 @@ class FlatArray {
   uint32_t next_ = 0;
 };
 
-// Slots per event, fixed by type; lib/runtime/bridge.ts reads them back (decodeBatch):
-//   request: 1, id, method, path, query, rawUrl, [name, value, ...] headers, [name, value, ...] vars,
-//            totalBytes, preload
-//   done:    2, token, ok, data (undefined when nothing was read)
-//   gone:    3, id
-constexpr size_t kRequestSlots = 10, kDoneSlots = 4, kGoneSlots = 2;
-
+// Slots per event, its type included (the layout is in bridge/protocol.h).
 size_t slots_of(const Event& e) {
   switch (e.type) {
-    case Event::Type::request: return kRequestSlots;
-    case Event::Type::done: return kDoneSlots;
-    case Event::Type::gone: return kGoneSlots;
+    case Event::Type::request: return 1 + protocol::kRequestSlots;
+    case Event::Type::done: return 1 + protocol::kDoneSlots;
+    case Event::Type::gone: return 1 + protocol::kGoneSlots;
   }
   return 0;
 }

@@ -1,5 +1,5 @@
 // How a batch of events reaches JavaScript: one flat array, each event a type followed by a fixed
-// number of slots. lib/runtime/bridge.ts (decodeBatch) reads it back; change the two together.
+// number of slots (bridge/protocol.h). lib/runtime/bridge.ts (decodeBatch) reads it back.
 #pragma once
 #include <node_api.h>
 

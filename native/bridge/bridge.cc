@@ -3,10 +3,14 @@
 // in step.
 #include <napi.h>
 
+#include <iterator>
+
 #include "bridge/channel.h"
 
 namespace isapi_node::bridge {
 namespace {
+
+namespace arg = protocol::arg;
 
 // The channel lives as instance data of the environment it was registered in.
 struct Instance {
@@ -48,10 +52,10 @@ std::string bytes_from(const Napi::Value& v) {
   return std::string();
 }
 
-// A completion that queues [2, token, ok, data] for the JS thread; token 0 asks for no reply (a
-// final send, whose completion nothing in JS waits for: the ISAPI layer ends the request).
+// A completion that queues a done event (token, ok, data) for the JS thread, or nothing for an
+// operation that asked for no reply.
 Completion reply_to(Channel& channel, double token) {
-  if (token == 0) return [](bool, std::string) {};
+  if (token == protocol::kNoReply) return [](bool, std::string) {};
   std::weak_ptr<Channel> weak = channel.shared_from_this();
   return [weak, token](bool ok, std::string data) {
     if (auto ch = weak.lock()) {
@@ -66,6 +70,30 @@ Completion reply_to(Channel& channel, double token) {
 }
 
 uint64_t id_of(const Napi::Value& v) { return static_cast<uint64_t>(v.As<Napi::Number>().DoubleValue()); }
+
+// layout(): this binding's protocol (bridge/protocol.h), which the worker checks against its own
+// before it serves anything.
+Napi::Value Layout(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto event = [&](protocol::EventType type, size_t slots) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", Napi::Number::New(env, static_cast<double>(type)));
+    o.Set("slots", Napi::Number::New(env, static_cast<double>(slots)));
+    return o;
+  };
+  Napi::Object events = Napi::Object::New(env);
+  events.Set("request", event(protocol::EventType::request, protocol::kRequestSlots));
+  events.Set("done", event(protocol::EventType::done, protocol::kDoneSlots));
+  events.Set("gone", event(protocol::EventType::gone, protocol::kGoneSlots));
+  Napi::Array variables = Napi::Array::New(env, std::size(kRecordVariables));
+  for (uint32_t i = 0; i < std::size(kRecordVariables); ++i) variables.Set(i, kRecordVariables[i]);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("version", Napi::Number::New(env, protocol::kVersion));
+  o.Set("events", events);
+  o.Set("noReply", Napi::Number::New(env, protocol::kNoReply));
+  o.Set("recordVariables", variables);
+  return o;
+}
 
 // config(): what the worker must load.
 Napi::Value Config(const Napi::CallbackInfo& info) {
@@ -102,8 +130,8 @@ Napi::Value Ready(const Napi::CallbackInfo& info) {
 // the last JS will make on the request: the channel forgets it.
 std::shared_ptr<RequestHandle> target_of(const Napi::CallbackInfo& info, bool final, Completion& done) {
   Channel& ch = channel_of(info);
-  const uint64_t id = id_of(info[0]);
-  done = reply_to(ch, info[1].As<Napi::Number>().DoubleValue());
+  const uint64_t id = id_of(info[arg::id]);
+  done = reply_to(ch, info[arg::token].As<Napi::Number>().DoubleValue());
   auto request = ch.find(id);
   if (!request) done(false, {});
   else if (final) ch.forget(id);
@@ -112,48 +140,48 @@ std::shared_ptr<RequestHandle> target_of(const Napi::CallbackInfo& info, bool fi
 
 // send(id, token, status|null, headers|null, chunk|null, final)
 Napi::Value Send(const Napi::CallbackInfo& info) {
-  const bool final = info[5].ToBoolean();
+  const bool final = info[arg::send_final].ToBoolean();
   Completion done;
   if (auto request = target_of(info, final, done))
-    request->send(head_from(info[2], info[3]), bytes_from(info[4]), final, std::move(done));
+    request->send(head_from(info[arg::status], info[arg::headers]), bytes_from(info[arg::chunk]), final, std::move(done));
   return info.Env().Undefined();
 }
 
 // sendFile(id, token, status|null, headers|null, fd, offset, length, final)
 Napi::Value SendFile(const Napi::CallbackInfo& info) {
-  const bool final = info[7].ToBoolean();
+  const bool final = info[arg::file_final].ToBoolean();
   Completion done;
   if (auto request = target_of(info, final, done))
-    request->send_file(head_from(info[2], info[3]), info[4].As<Napi::Number>().Int32Value(),
-                       static_cast<uint64_t>(info[5].As<Napi::Number>().DoubleValue()),
-                       static_cast<uint64_t>(info[6].As<Napi::Number>().DoubleValue()), final, std::move(done));
+    request->send_file(head_from(info[arg::status], info[arg::headers]), info[arg::fd].As<Napi::Number>().Int32Value(),
+                       static_cast<uint64_t>(info[arg::offset].As<Napi::Number>().DoubleValue()),
+                       static_cast<uint64_t>(info[arg::length].As<Napi::Number>().DoubleValue()), final, std::move(done));
   return info.Env().Undefined();
 }
 
-// read(id, token, max): the data arrives as [2, token, ok, buffer?] (no buffer: end of body).
+// read(id, token, max): the data arrives as a done event (no buffer: end of body).
 Napi::Value Read(const Napi::CallbackInfo& info) {
   Completion done;
   if (auto request = target_of(info, false, done))
-    request->read(static_cast<size_t>(info[2].As<Napi::Number>().DoubleValue()), std::move(done));
+    request->read(static_cast<size_t>(info[arg::max].As<Napi::Number>().DoubleValue()), std::move(done));
   return info.Env().Undefined();
 }
 
 // abort(id, reason)
 Napi::Value Abort(const Napi::CallbackInfo& info) {
   Channel& ch = channel_of(info);
-  const uint64_t id = id_of(info[0]);
+  const uint64_t id = id_of(info[arg::id]);
   if (auto request = ch.find(id)) {
     ch.forget(id);
-    request->abort(info[1].ToString().Utf8Value());
+    request->abort(info[arg::reason].ToString().Utf8Value());
   }
   return info.Env().Undefined();
 }
 
 // serverVariable(id, name) → string | null
 Napi::Value ServerVariable(const Napi::CallbackInfo& info) {
-  auto request = channel_of(info).find(id_of(info[0]));
+  auto request = channel_of(info).find(id_of(info[arg::id]));
   if (!request) return info.Env().Null();
-  auto value = request->server_variable(info[1].ToString().Utf8Value());
+  auto value = request->server_variable(info[arg::name].ToString().Utf8Value());
   return value ? Napi::String::New(info.Env(), *value) : info.Env().Null();
 }
 
@@ -167,6 +195,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (!current_channel)
     throw Napi::Error::New(env, "isapi_bridge is only available on an isapi-node JavaScript worker's main thread");
   env.SetInstanceData(new Instance{current_channel});
+  exports.Set("layout", Napi::Function::New(env, Layout, "layout"));
   exports.Set("config", Napi::Function::New(env, Config, "config"));
   exports.Set("start", Napi::Function::New(env, Start, "start"));
   exports.Set("ready", Napi::Function::New(env, Ready, "ready"));

@@ -109,7 +109,6 @@ void Channel::close() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return;
     closed_ = true;
-    closed_flag_ = true;
     for (auto& e : queue_)
       if (e.type == Event::Type::request) orphans.push_back(e.request);
     queue_.clear();

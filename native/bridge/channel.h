@@ -1,7 +1,7 @@
 // One JavaScript worker's end of the bridge: the queue of events for its JS thread (new requests,
 // completions, clients gone) and the requests it is serving. IIS and pool threads push events;
 // the JS thread takes them all at once, so one wake-up carries every event queued since the last
-// (DESIGN.md, step 2: batching is where throughput comes from).
+// (docs/architecture.md, step 2: batching is where throughput comes from).
 //
 // Threads: push()/deliver() from any thread; take(), attach() and the request map from the JS
 // thread (the map is locked anyway: aborts at shutdown come from other threads). `mutex_` guards
@@ -19,11 +19,12 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "bridge/protocol.h"
 
 namespace isapi_node::bridge {
 
 struct Event {
-  enum class Type : uint8_t { request = 1, done = 2, gone = 3 };
+  using Type = protocol::EventType;
   Type type = Type::done;
   uint64_t id = 0;        // request and gone
   double token = 0;       // done: the JS side's number for the operation
@@ -60,7 +61,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   // No more events reach JS; the thread-safe function is released so the loop may end.
   void close();
   size_t in_flight() const { return in_flight_.load(); }
-  bool closed() const { return closed_flag_.load(); }
+  bool closed() const { return closed_.load(); }
   // Blocks until the JS side reported ready (nullopt) or a failure, or the timeout passed.
   std::optional<StartFailure> wait_ready(uint32_t timeout_ms);
   void set_ready(std::optional<StartFailure> failure);
@@ -84,9 +85,8 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::unordered_map<uint64_t, std::shared_ptr<RequestHandle>> requests_;
   std::optional<EventsFunction> events_;
   bool wake_pending_ = false;
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};  // set under mutex_; atomic so closed() needs no lock
   std::atomic<size_t> in_flight_{0};
-  std::atomic<bool> closed_flag_{false};  // closed_, readable without the lock
 
   std::condition_variable ready_cv_;
   bool ready_reported_ = false;

@@ -1,10 +1,11 @@
 #include "extension/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <set>
-#include <sstream>
+#include <iterator>
+#include <stdexcept>
 
 namespace isapi_node {
 namespace {
@@ -22,6 +23,100 @@ bool is_absolute(const std::string& p) {
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || is_absolute(p) || base_dir.empty()) return p;
   return base_dir + "/" + p;
+}
+
+// Every key a configuration may hold; anything else is a typo to report, not to ignore.
+constexpr const char* kKnownKeys[] = {
+    "app", "export", "hostingModel", "workers", "poolThreads", "trace",
+    "validate", "shutdownTimeoutMs", "startTimeoutMs", "packageRoot", "libnode",
+};
+
+std::string known_keys_list() {
+  std::string list;
+  for (const char* key : kKnownKeys) list += (list.empty() ? "" : ", ") + std::string(key);
+  return list;
+}
+
+// The file's JSON object, or the reason there is none (thrown as invalid_argument).
+json read_document(const std::string& file) {
+  std::ifstream in(file);
+  if (!in)
+    throw std::invalid_argument("cannot read the configuration file '" + file +
+                                "': create it beside the extension (or point ISAPI_NODE_CONFIG at one) with at least "
+                                "{\"app\": \"path/to/app.js\"}");
+  json doc;
+  try {
+    doc = json::parse(in, nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    throw std::invalid_argument("the configuration file '" + file + "' is not valid JSON: " + e.what());
+  }
+  if (!doc.is_object()) throw std::invalid_argument("the configuration file '" + file + "' must hold a JSON object");
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    const bool known = std::any_of(std::begin(kKnownKeys), std::end(kKnownKeys), [&](const char* k) { return it.key() == k; });
+    if (!known)
+      throw std::invalid_argument("unknown key \"" + it.key() + "\" in '" + file + "' (known: " + known_keys_list() + ")");
+  }
+  return doc;
+}
+
+// Typed reads of optional keys; each failure names its key and what it must be.
+class Fields {
+ public:
+  Fields(const json& doc, std::string base) : doc_(doc), base_(std::move(base)) {}
+
+  void text(const char* key, std::string& out) const {
+    if (doc_.contains(key)) out = string_of(key);
+  }
+  void path(const char* key, std::string& out) const {
+    if (doc_.contains(key)) out = resolve(base_, string_of(key));
+  }
+  template <typename Number>
+  void number(const char* key, Number& out, uint64_t min, uint64_t max) const {
+    if (!doc_.contains(key)) return;
+    const json& v = doc_[key];
+    if (!v.is_number_unsigned() || v.get<uint64_t>() < min || v.get<uint64_t>() > max)
+      throw std::invalid_argument(std::string("\"") + key + "\" must be a whole number from " + std::to_string(min) +
+                                  " to " + std::to_string(max));
+    out = static_cast<Number>(v.get<uint64_t>());
+  }
+  void flag(const char* key, bool& out) const {
+    if (!doc_.contains(key)) return;
+    if (!doc_[key].is_boolean()) throw std::invalid_argument(std::string("\"") + key + "\" must be true or false");
+    out = doc_[key].get<bool>();
+  }
+
+ private:
+  std::string string_of(const char* key) const {
+    if (!doc_[key].is_string()) throw std::invalid_argument(std::string("\"") + key + "\" must be a string");
+    return doc_[key].get<std::string>();
+  }
+  const json& doc_;
+  const std::string base_;
+};
+
+ExtensionConfig parse_config(const json& doc, const std::string& file) {
+  const Fields fields(doc, directory_of(file));
+  ExtensionConfig c;
+  c.source = file;
+  std::string app;
+  fields.path("app", app);
+  if (app.empty()) throw std::invalid_argument("\"app\" must name the app module (a .js/.mjs/.cjs file)");
+  c.app = app;
+  fields.text("export", c.app_export);
+  fields.text("hostingModel", c.hosting_model);
+  fields.text("trace", c.trace);
+  if (c.trace != "stderr") c.trace = resolve(directory_of(file), c.trace);
+  fields.path("packageRoot", c.package_root);
+  fields.path("libnode", c.libnode);
+  fields.number("workers", c.workers, 1, kMaxWorkers);
+  fields.number("poolThreads", c.pool_threads, 1, kMaxPoolThreads);
+  fields.number("shutdownTimeoutMs", c.shutdown_timeout_ms, 0, 3600000);
+  fields.number("startTimeoutMs", c.start_timeout_ms, 100, 3600000);
+  fields.flag("validate", c.validate);
+  if (c.hosting_model != "inprocess")
+    throw std::invalid_argument("\"hostingModel\" must be \"inprocess\" (\"" + c.hosting_model +
+                                "\" is not available in this build)");
+  return c;
 }
 
 // Parent of a directory path, used to find the package from build/Release.
@@ -45,90 +140,26 @@ std::string stem_of(const std::string& path) {
 }
 
 ConfigResult load_config(const std::string& module_path) {
-  ConfigResult result;
   std::string file;
   if (const char* env = std::getenv("ISAPI_NODE_CONFIG"); env && *env) file = env;
   else file = resolve(directory_of(module_path), stem_of(module_path) + ".json");
 
-  std::ifstream in(file);
-  if (!in) {
-    result.error = "cannot read the configuration file '" + file +
-                   "': create it beside the extension (or point ISAPI_NODE_CONFIG at one) with at least "
-                   "{\"app\": \"path/to/app.js\"}";
-    return result;
-  }
+  ConfigResult result;
   json doc;
   try {
-    doc = json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    result.error = "the configuration file '" + file + "' is not valid JSON: " + e.what();
+    doc = read_document(file);
+  } catch (const std::invalid_argument& e) {
+    result.error = e.what();
     return result;
   }
-  if (!doc.is_object()) {
-    result.error = "the configuration file '" + file + "' must hold a JSON object";
-    return result;
-  }
-
-  static const std::set<std::string> known = {"app", "export", "hostingModel", "workers", "poolThreads", "trace",
-                                              "shutdownTimeoutMs", "startTimeoutMs", "packageRoot", "libnode",
-                                              "validate"};
-  for (auto it = doc.begin(); it != doc.end(); ++it) {
-    if (!known.count(it.key())) {
-      result.error = "unknown key \"" + it.key() + "\" in '" + file + "' (known: app, export, hostingModel, workers, "
-                     "poolThreads, trace, shutdownTimeoutMs, startTimeoutMs, packageRoot, libnode, validate)";
-      return result;
-    }
-  }
-
-  const std::string base = directory_of(file);
-  ExtensionConfig c;
-  c.source = file;
-  std::string where;
   try {
-    where = "app";
-    if (!doc.contains("app") || !doc["app"].is_string() || doc["app"].get<std::string>().empty())
-      throw std::invalid_argument("\"app\" must name the app module (a .js/.mjs/.cjs file)");
-    c.app = resolve(base, doc["app"].get<std::string>());
-    auto text = [&](const char* key, std::string& out, bool is_path) {
-      where = key;
-      if (!doc.contains(key)) return;
-      if (!doc[key].is_string()) throw std::invalid_argument(std::string("\"") + key + "\" must be a string");
-      out = is_path ? resolve(base, doc[key].get<std::string>()) : doc[key].get<std::string>();
-    };
-    auto number = [&](const char* key, auto& out, uint64_t min, uint64_t max) {
-      where = key;
-      if (!doc.contains(key)) return;
-      if (!doc[key].is_number_unsigned() || doc[key].get<uint64_t>() < min || doc[key].get<uint64_t>() > max)
-        throw std::invalid_argument(std::string("\"") + key + "\" must be a whole number from " + std::to_string(min) +
-                                    " to " + std::to_string(max));
-      out = static_cast<std::remove_reference_t<decltype(out)>>(doc[key].get<uint64_t>());
-    };
-    text("export", c.app_export, false);
-    text("hostingModel", c.hosting_model, false);
-    text("trace", c.trace, false);
-    if (c.trace != "stderr") c.trace = resolve(base, c.trace);
-    text("packageRoot", c.package_root, true);
-    text("libnode", c.libnode, true);
-    number("workers", c.workers, 1, kMaxWorkers);
-    number("poolThreads", c.pool_threads, 1, kMaxPoolThreads);
-    number("shutdownTimeoutMs", c.shutdown_timeout_ms, 0, 3600000);
-    number("startTimeoutMs", c.start_timeout_ms, 100, 3600000);
-    where = "validate";
-    if (doc.contains("validate")) {
-      if (!doc["validate"].is_boolean()) throw std::invalid_argument("\"validate\" must be true or false");
-      c.validate = doc["validate"].get<bool>();
-    }
-    where = "hostingModel";
-    if (c.hosting_model != "inprocess")
-      throw std::invalid_argument("\"hostingModel\" must be \"inprocess\" (\"" + c.hosting_model +
-                                  "\" is not available in this build)");
+    result.config = parse_config(doc, file);
   } catch (const std::exception& e) {
     result.error = "bad configuration in '" + file + "': " + e.what();
     return result;
   }
   // Built in the package's build/Release: the package is two levels up.
-  if (c.package_root.empty()) c.package_root = parent_of(parent_of(directory_of(module_path)));
-  result.config = std::move(c);
+  if (result.config->package_root.empty()) result.config->package_root = parent_of(parent_of(directory_of(module_path)));
   return result;
 }
 

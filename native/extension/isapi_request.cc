@@ -237,7 +237,7 @@ IsapiRequest::Issued IsapiRequest::issue_abort(Op& op) {
   if (head_sent_) {
     // Headers are out: the only honest end is to cut the connection.
     ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_CLOSE_CONNECTION, nullptr, nullptr, nullptr);
-    op.status = 0;
+    op.connection_cut = true;
     return Issued::done_ok;
   }
   const Page page = op.status == 503
@@ -280,8 +280,7 @@ void IsapiRequest::finish_op(bool ok, DWORD bytes) {
   }
   if (!ok && op.kind != Op::Kind::abort) mark_client_gone();
   if (op.done) op.done(ok, std::move(data));
-  const bool aborted_after_head = op.kind == Op::Kind::abort && op.status == 0;
-  if (!ok || op.final || op.kind == Op::Kind::abort) return end_session(!ok || aborted_after_head);
+  if (!ok || op.final || op.kind == Op::Kind::abort) return end_session(!ok || op.connection_cut);
   pump();
 }
 

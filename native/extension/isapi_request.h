@@ -49,8 +49,9 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
     int fd = -1;
     uint64_t offset = 0, length = 0;
     bool final = false;
-    unsigned status = 500;  // abort
-    std::string reason;     // abort
+    unsigned status = 500;        // abort: the page's status while no head has left
+    bool connection_cut = false;  // abort: the head had left, so the connection was closed instead
+    std::string reason;           // abort
     Completion done;
     // What IIS reads until it completes the operation.
     std::string status_line, header_block, prefix, suffix;

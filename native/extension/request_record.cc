@@ -8,13 +8,6 @@
 namespace isapi_node {
 namespace {
 
-// The server variables the JS side reads into its environ (lib/core/environ.ts). Anything else is
-// looked up on demand through isapi.server_variable.
-constexpr const char* kRecordVariables[] = {
-    "APPL_MD_PATH", "REMOTE_ADDR", "REMOTE_PORT",     "REMOTE_USER", "AUTH_TYPE",  "SERVER_NAME",    "SERVER_PORT",
-    "SERVER_PROTOCOL", "HTTPS",    "CONTENT_TYPE",    "CONTENT_LENGTH", "LOCAL_ADDR", "PATH_TRANSLATED", "INSTANCE_ID",
-};
-
 // ALL_RAW is "Name: value\r\n" per header line, as received.
 void parse_all_raw(const std::string& raw, RequestRecord& out) {
   size_t pos = 0;

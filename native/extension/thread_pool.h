@@ -1,5 +1,5 @@
 // The extension's own pool: HttpExtensionProc queues work here and returns at once, so IIS
-// threads are never held by app work (DESIGN.md, step 1).
+// threads are never held by app work (docs/architecture.md, step 1).
 //
 // Locking: one mutex guards the queue, the counts and the stopping flag; workers wait on one
 // condition variable and run each job with the mutex released. stop() lets queued jobs run, then

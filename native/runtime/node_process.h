@@ -1,7 +1,7 @@
-// Node's once-per-process half (DESIGN: "embedding in two halves"): process-wide initialization,
-// the V8 platform, V8 itself. Done once, on first use, and never undone: Node cannot be
-// initialized twice in one process, and the process (the IIS worker) ends soon after the
-// extension is unloaded.
+// Node's once-per-process half (embedding comes in two halves, as in Node's own embedding test):
+// process-wide initialization, the V8 platform, V8 itself. Done once, on first use, and never
+// undone: Node cannot be initialized twice in one process, and the process (the IIS worker) ends
+// soon after the extension is unloaded.
 #pragma once
 #include <string>
 

@@ -80,13 +80,22 @@ async function startCli(args: string[]) {
 }
 
 describe('isapi-node serve', () => {
-  it('serves an app on Node\'s http server under a script name, and stops on SIGTERM', async () => {
-    const run = await startCli(['serve', '--app', fixture('hello.app.mjs'), '--port', '0', '--script-name', '/app']);
-    const res = await request(`http://127.0.0.1:${run.port}/app/x`);
-    expect(res.status).toBe(200);
-    expect(res.body.toString()).toBe('Hello from GET /x\n');
-    run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+  // host's spelling, and the names serve had before, which stay as aliases.
+  for (const [listen, virtualDir] of [['--listen', '--virtual-dir'], ['--host', '--script-name']]) {
+    it(`serves an app on Node's http server under ${virtualDir} on ${listen}, and stops on SIGTERM`, async () => {
+      const run = await startCli(['serve', '--app', fixture('hello.app.mjs'), '--port', '0', listen, '127.0.0.1', virtualDir, '/app']);
+      const res = await request(`http://127.0.0.1:${run.port}/app/x`);
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe('Hello from GET /x\n');
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    });
+  }
+
+  it('refuses an option given under both its names', () => {
+    const r = spawnSync(process.execPath, [cli, 'serve', '--app', fixture('hello.app.mjs'), '--listen', '127.0.0.1', '--host', '::1'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('isapi-node: --host is another name for --listen: give one of them\n');
   });
 
   it('names an app module that fails to load, with exit code 2', () => {

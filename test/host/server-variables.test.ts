@@ -90,19 +90,6 @@ describe('server variables at the site root', () => {
     });
   });
 
-  it('decodes and canonicalizes the URL path but keeps the raw form in UNENCODED_URL', async () => {
-    const wire = await rawExchange(host.port, 'GET /a/./b/../../%76ars?q HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
-    const v = (JSON.parse(wire.slice(wire.indexOf('\r\n\r\n') + 4)) as VarsDump).vars;
-    expect(v.URL).toBe('/vars');
-    expect(v.PATH_INFO).toBe('/vars');
-    expect(v.UNENCODED_URL).toBe('/a/./b/../../%76ars?q');
-  });
-
-  it('reports an absent header as ERROR_INVALID_INDEX', async () => {
-    const res = await request(`${host.url}/vars?h=X-Not-Sent`);
-    expect(dump(res.body).headers).toEqual({ HTTP_X_NOT_SENT: null, 'HEADER_X-Not-Sent': null });
-  });
-
   it('follows the GetServerVariable buffer rules', async () => {
     const res = await request(`${host.url}/buffer-rules`);
     // URL is "/buffer-rules": 13 characters, 14 bytes with the NUL; 28 as UTF-16.
@@ -133,17 +120,6 @@ describe('server variables at the site root', () => {
     );
     const body = Buffer.from(wire.slice(wire.indexOf('\r\n\r\n') + 4), 'latin1');
     expect(body).toEqual(Buffer.from('café 𝄞\0', 'utf16le'));
-  });
-
-  it('keeps underscores and dashes apart in HEADER_ lookups', async () => {
-    const wire = await rawExchange(
-      host.port,
-      'GET /vars?h=X-Dash HTTP/1.1\r\nHost: t\r\nX_Dash: underscore\r\nConnection: close\r\n\r\n',
-    );
-    const d = JSON.parse(wire.slice(wire.indexOf('\r\n\r\n') + 4)) as VarsDump;
-    // HTTP_X_DASH turns "_" back into "-" and finds no X-Dash header; the raw name is still in ALL_RAW.
-    expect(d.headers!['HEADER_X-Dash']).toBeNull();
-    expect(d.vars.ALL_RAW).toContain('X_Dash: underscore\r\n');
   });
 });
 

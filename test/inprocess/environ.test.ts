@@ -34,6 +34,7 @@ describe('environ of an app at the site root', () => {
       SERVER_PROTOCOL: 'HTTP/1.1',
       REMOTE_ADDR: '127.0.0.1',
       REMOTE_PORT: String(clientPort),
+      LOCAL_ADDR: '127.0.0.1',
       HTTP_HOST: 'shop.example',
       HTTP_ACCEPT: 'application/json',
       HTTP_X_TRACE_ID: 'abc, def',

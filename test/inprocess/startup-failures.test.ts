@@ -33,7 +33,7 @@ describe('startup failures', () => {
 
   it('names an export that is not an app function (app_failed)', async () => {
     running = await startApp({ app: fixture('not-a-function.app.mjs') });
-    await expectFailurePage('app_failed', /export "default" of .* is a object, not an app function/);
+    await expectFailurePage('app_failed', /export "default" of .* is an object, not an app function/);
   });
 
   it('names a missing export (app_failed) and lists what the module exports', async () => {

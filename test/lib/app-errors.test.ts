@@ -209,7 +209,7 @@ describe('runApp itself', () => {
     await run(() => {
       throw new Error('x');
     }, {}, transport);
-    expect(transport.aborts).toEqual(['client disconnected']);
+    expect(transport.aborts).toEqual(['client gone']);
     expectCleanEnd(transport);
   });
 });

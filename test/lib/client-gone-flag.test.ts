@@ -7,10 +7,10 @@ describe('ClientGone', () => {
     const heard: string[] = [];
     gone.listen(() => heard.push('a'));
     gone.listen(() => heard.push('b'));
-    expect(gone.aborted).toBe(false);
+    expect(gone.isGone).toBe(false);
     gone.fire();
     gone.fire();
-    expect(gone.aborted).toBe(true);
+    expect(gone.isGone).toBe(true);
     expect(heard).toEqual(['a', 'b']);
   });
 

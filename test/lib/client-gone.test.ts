@@ -29,7 +29,7 @@ describe('client gone', () => {
     await tick();
     transport.disconnect();
     await done;
-    expect(transport.aborts).toEqual(['client disconnected']);
+    expect(transport.aborts).toEqual(['client gone']);
     expect(transport.bodyText).toBe('event 1');
     expectCleanEnd(transport);
     // The generator was asked to return; it runs its finally once its pending await resumes.
@@ -60,7 +60,7 @@ describe('client gone', () => {
     );
     expect(pulled.length).toBeLessThan(10);
     expect(finalized).toBe(true);
-    expect(transport.aborts).toEqual(['client disconnected']);
+    expect(transport.aborts).toEqual(['client gone']);
     expectCleanEnd(transport);
   });
 
@@ -94,7 +94,7 @@ describe('client gone', () => {
       return [];
     }, {}, transport);
     expect(called).toBe(false);
-    expect(transport.aborts).toEqual(['client disconnected']);
+    expect(transport.aborts).toEqual(['client gone']);
     expectCleanEnd(transport);
   });
 
@@ -104,7 +104,7 @@ describe('client gone', () => {
     await tick();
     transport.disconnect();
     await done;
-    expect(transport.aborts).toEqual(['client disconnected']);
+    expect(transport.aborts).toEqual(['client gone']);
     expectCleanEnd(transport);
   });
 

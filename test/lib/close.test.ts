@@ -127,7 +127,7 @@ describe('close()', () => {
     await new Promise((resolve) => setTimeout(resolve, 1));
     transport.disconnect();
     await done;
-    expect(transport.aborts).toEqual(['client disconnected']);
+    expect(transport.aborts).toEqual(['client gone']);
     deliver();
     await new Promise((resolve) => setTimeout(resolve, 1));
     expect(state.closes).toBe(1);

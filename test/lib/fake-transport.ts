@@ -141,7 +141,7 @@ export class FakeTransport implements Transport {
 
   async read(max: number): Promise<Uint8Array | null> {
     this.reads.push(max);
-    if (this.gone.aborted) throw new Error('client gone');
+    if (this.gone.isGone) throw new Error('client gone');
     if (this.#readAt >= this.#body.length) return null;
     const end = Math.min(this.#body.length, this.#readAt + Math.min(max, this.#readChunk));
     const chunk = this.#body.slice(this.#readAt, end);
@@ -183,7 +183,6 @@ export function makeRecord(overrides: Partial<RequestRecord> = {}): RequestRecor
       SERVER_PROTOCOL: 'HTTP/1.1',
       HTTPS: 'off',
       LOCAL_ADDR: '192.0.2.1',
-      INSTANCE_ID: '1',
     },
     totalBytes: 0,
     preload: new Uint8Array(0),

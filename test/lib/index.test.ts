@@ -6,6 +6,8 @@ describe('the package entry', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
         'ClientGone',
+        'ClientGoneError',
+        'RECORD_VARIABLES',
         'ErrorCodes',
         'FILE_CHUNK_BYTES',
         'FileBody',

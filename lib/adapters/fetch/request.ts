@@ -69,5 +69,11 @@ export function toRequest(environ: Environ): Request {
     duplex: 'half',
     signal: environ['isapi.signal'],
   };
-  return new Request(requestUrl(environ), init);
+  const request = new Request(requestUrl(environ), init);
+  // The Request's own signal follows ours through a WeakRef to an AbortController that nothing
+  // else holds in the undici of Node 18 (5.x): after a garbage collection the client leaving
+  // would never reach the handler. The Request's signal is ours itself instead, which the
+  // request's transport keeps alive.
+  Object.defineProperty(request, 'signal', { value: init.signal, configurable: true });
+  return request;
 }

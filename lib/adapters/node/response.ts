@@ -2,23 +2,43 @@
 // (setHeader, getHeader, writeHead and their validation), with the body diverted into a
 // ResponseBody instead of a socket. The diversion is made of own properties of the instance, not a
 // subclass: Express swaps the prototype of every response for its own.
-// IIS owns the connection, so hop-by-hop headers are dropped from what the app set.
+// IIS owns the connection, so hop-by-hop headers (the core's one list) are dropped from what the app
+// set, as a proxy would; a WSGI app that sets one gets an error instead, since it asked for it by name.
 import { STATUS_CODES, ServerResponse, type IncomingMessage } from 'node:http';
+import { isHopByHop } from '../../core/headers.js';
 import type { ResponseBody } from './response-body.js';
-
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 type Callback = (error?: Error | null) => void;
 type Internals = ServerResponse & { _header?: string | null; _hasBody?: boolean; finished: boolean };
 
-/** The status and headers as Node serialized them (its own casing and repeats), minus hop-by-hop. */
+/**
+ * Takes hop-by-hop headers out before Node serializes the head: left in, some change what Node
+ * does (a Trailer header without chunked coding makes writeHead throw, a Transfer-Encoding one
+ * turns off the Content-Length a whole body gets), and IIS would be the one to frame the body.
+ */
+function dropHopByHop(res: Internals, args: unknown[]): void {
+  for (const name of res.getHeaderNames()) if (isHopByHop(name)) res.removeHeader(name);
+  // writeHead(status, [reason,] headers): an object, or a flat or paired array of them.
+  const at = typeof args[1] === 'string' ? 2 : 1;
+  const headers = args[at];
+  if (Array.isArray(headers)) {
+    args[at] = Array.isArray(headers[0])
+      ? headers.filter((pair: unknown[]) => !isHopByHop(String(pair[0])))
+      : headers.flatMap((item: unknown, i: number) => (i % 2 === 1 || isHopByHop(String(item)) ? [] : [item, headers[i + 1]]));
+  } else if (headers !== null && typeof headers === 'object') {
+    args[at] = Object.fromEntries(Object.entries(headers).filter(([name]) => !isHopByHop(name)));
+  }
+}
+
+/** The status and headers as Node serialized them (its own casing and repeats), less the
+ *  connection headers Node adds on its own (Connection, Transfer-Encoding). */
 function serializedHead(res: Internals): [string, [string, string][]] {
   const headers: [string, string][] = [];
   for (const line of (res._header ?? '').split('\r\n').slice(1)) {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon);
-    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.push([name, line.slice(colon + 1).trim()]);
+    if (!isHopByHop(name)) headers.push([name, line.slice(colon + 1).trim()]);
   }
   const reason = res.statusMessage || STATUS_CODES[res.statusCode] || 'Unknown';
   return [`${res.statusCode} ${reason}`, headers];
@@ -34,6 +54,7 @@ export function createResponse(req: IncomingMessage, body: ResponseBody): Server
   const nodeWriteHead = ServerResponse.prototype.writeHead as (...args: unknown[]) => unknown;
 
   const writeHead = function (this: Internals, ...args: unknown[]) {
+    dropHopByHop(res, args);
     nodeWriteHead.apply(res, args);
     body.setHead(...serializedHead(res));
     return res;
@@ -67,7 +88,8 @@ export function createResponse(req: IncomingMessage, body: ResponseBody): Server
       if (callback) process.nextTick(callback);
       return res;
     }
-    if (!res.headersSent && !res.hasHeader('content-length') && !res.hasHeader('transfer-encoding')) {
+    if (!res.headersSent) dropHopByHop(res, []);
+    if (!res.headersSent && !res.hasHeader('content-length')) {
       // As Node does: a response ended before its head went out knows its whole length.
       const length = chunk == null ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : (chunk as Uint8Array).byteLength;
       if (res.statusCode >= 200 && res.statusCode !== 204 && res.statusCode !== 304) res.setHeader('Content-Length', length);

@@ -17,8 +17,7 @@ export class AdapterSocket extends Duplex {
     this.remoteAddress = environ.REMOTE_ADDR;
     this.remotePort = environ.REMOTE_PORT ? Number(environ.REMOTE_PORT) : undefined;
     this.remoteFamily = environ.REMOTE_ADDR?.includes(':') ? 'IPv6' : 'IPv4';
-    const local = environ['isapi.server_variable']('LOCAL_ADDR');
-    this.localAddress = local;
+    this.localAddress = environ.LOCAL_ADDR;
     this.localPort = environ.SERVER_PORT ? Number(environ.SERVER_PORT) : undefined;
     if (environ['wsgi.url_scheme'] === 'https') this.encrypted = true;
   }

@@ -108,6 +108,14 @@ describe('the Request a handler receives', () => {
     client.destroy();
     expect(await aborted.promise).toBe(true);
   });
+
+  it('gives the handler isapi.signal itself as the Request signal, so no collectable link sits between them', async () => {
+    // Node 18's undici links a Request's signal to the one it was given only through a WeakRef:
+    // a garbage collection could cut it, and the handler would never hear of the client leaving.
+    const server = await start((req, environ) => new Response(String(req.signal === environ['isapi.signal'])));
+    const res = await request(`${server.url}/same`);
+    expect(res.body.toString()).toBe('true');
+  });
 });
 
 describe('the response a client receives', () => {

@@ -1,11 +1,11 @@
-// The client-gone signal as something to race against: an app or body that waits forever must not
+// The client leaving as something to race against: an app or body that waits forever must not
 // keep a request whose client has left.
 
 import type { ClientGone } from './client-gone.js';
-import { IsapiError } from './errors.js';
+import { ClientGoneError } from './errors.js';
 
-export interface AbortWatch {
-  /** Settles like `promise`, or rejects with ISAPI_CLIENT_GONE as soon as the signal fires. */
+export interface GoneWatch {
+  /** Settles like `promise`, or rejects with a ClientGoneError as soon as the client is gone. */
   race<T>(promise: Promise<T>): Promise<T>;
   /** Removes the listener; call once the request is over. */
   dispose(): void;
@@ -13,13 +13,13 @@ export interface AbortWatch {
 
 const ignore = (): void => undefined;
 
-export function watchAbort(clientGone: ClientGone): AbortWatch {
-  let onAbort = ignore;
+export function watchGone(clientGone: ClientGone): GoneWatch {
+  let onGone = ignore;
   const gone = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new IsapiError('ISAPI_CLIENT_GONE'));
+    onGone = () => reject(new ClientGoneError());
   });
   gone.catch(ignore);
-  const unlisten = clientGone.listen(onAbort);
+  const unlisten = clientGone.listen(onGone);
   return {
     race<T>(promise: Promise<T>): Promise<T> {
       // The loser may still reject later: that must not become an unhandled rejection.
