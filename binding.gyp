@@ -2,7 +2,8 @@
   # Every native target of the project. node-gyp drives the build; its defaults disable C++
   # exceptions and RTTI, which Boost.Asio/Beast rely on, so each target turns them back on.
   # `Sanitize` is a third configuration (build/Sanitize) with AddressSanitizer and UBSan, built by
-  # scripts/sanitize.sh next to the normal Release build.
+  # scripts/sanitize.sh next to the normal Release build; `Tsan` a fourth (build/Tsan) with
+  # ThreadSanitizer, built by scripts/tsan.sh.
   'target_defaults': {
     'cflags_cc!': ['-fno-exceptions', '-fno-rtti', '-std=gnu++17'],
     'cflags_cc': ['-std=c++17', '-fexceptions', '-frtti', '-Wall', '-Wextra', '-Wno-unused-parameter'],
@@ -16,6 +17,13 @@
         'cflags': ['-fsanitize=address,undefined', '-fno-sanitize=vptr', '-fno-omit-frame-pointer',
                    '-fno-sanitize-recover=undefined', '-O1', '-g'],
         'ldflags': ['-fsanitize=address,undefined'],
+      },
+      # ThreadSanitizer (build/Tsan, scripts/tsan.sh). libnode is not instrumented: what happens
+      # inside V8 and libuv is invisible to it, our own locks and atomics are not.
+      'Tsan': {
+        'inherit_from': ['Release'],
+        'cflags': ['-fsanitize=thread', '-fno-omit-frame-pointer', '-O1', '-g'],
+        'ldflags': ['-fsanitize=thread'],
       },
     },
   },
@@ -43,6 +51,9 @@
         'native/host/contract_monitor.cc',
         'native/host/auth.cc',
         'native/host/utf16.cc',
+        'native/host/code_page.cc',
+        'native/host/hostility.cc',
+        'native/host/iis_pool.cc',
       ],
       'defines': ['BOOST_BEAST_USE_STD_STRING_VIEW', 'BOOST_ASIO_NO_DEPRECATED'],
       'libraries': ['-lboost_program_options', '-ldl', '-lpthread'],
@@ -62,6 +73,7 @@
         'native/reference/routes.cc',
         'native/reference/streaming.cc',
         'native/reference/breach.cc',
+        'native/reference/async_request.cc',
       ],
     },
     {
@@ -81,6 +93,7 @@
         'native/extension/config.cc',
         'native/extension/trace.cc',
         'native/extension/thread_pool.cc',
+        'native/extension/no_throw.cc',
         'native/extension/posix/platform.cc',
       ],
       'cflags': ['-fvisibility=hidden'],
@@ -121,8 +134,10 @@
       ],
       # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: a bridge call cut short by node::Stop() must not
       # abort the whole IIS process (node-addon-api otherwise treats it as fatal).
-      'defines': ['NAPI_VERSION=9', 'NAPI_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED',
-                  'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
+      # NODE_ADDON_API_CPP_EXCEPTIONS_ALL: any C++ exception in a binding function (bad_alloc, a
+      # system_error) becomes a JavaScript exception instead of terminating the process.
+      'defines': ['NAPI_VERSION=9', 'NAPI_CPP_EXCEPTIONS', 'NODE_ADDON_API_CPP_EXCEPTIONS_ALL',
+                  'NODE_ADDON_API_DISABLE_DEPRECATED', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
       'libraries': ['-L<(libnode_root)/lib/<(multiarch)', '-lnode'],
       'ldflags': ["-Wl,-rpath,'$$ORIGIN/../../deps/libnode/usr/lib/<(multiarch)'"],
     },

@@ -19,25 +19,33 @@ struct Instance {
 
 Channel& channel_of(const Napi::CallbackInfo& info) { return *info.Env().GetInstanceData<Instance>()->channel; }
 
-// Status and header text goes out as Latin-1, as Node's http and WSGI send it; the JS side has
-// refused anything above U+00FF.
-std::string latin1_from(const Napi::Value& v) {
+// Status and header text goes out as Latin-1, as Node's http and WSGI send it. The JS side refuses
+// anything else first; this refuses it again on its own, since dropping the high byte of U+010A
+// would make it LF and split the header block.
+std::string latin1_from(const Napi::Value& v, const char* what) {
+  if (!v.IsString()) throw Napi::TypeError::New(v.Env(), std::string("isapi-node: the ") + what + " must be a string");
   const std::u16string wide = v.As<Napi::String>().Utf16Value();
   std::string out(wide.size(), '\0');
-  for (size_t i = 0; i < wide.size(); ++i) out[i] = static_cast<char>(wide[i] & 0xFF);
+  for (size_t i = 0; i < wide.size(); ++i) {
+    const char16_t c = wide[i];
+    if (c > 0xFF || c == u'\r' || c == u'\n' || c == 0)
+      throw Napi::TypeError::New(v.Env(), std::string("isapi-node: the ") + what +
+                                              " contains CR, LF, NUL or a character above U+00FF");
+    out[i] = static_cast<char>(c);
+  }
   return out;
 }
 
 std::optional<ResponseHead> head_from(const Napi::Value& status, const Napi::Value& headers) {
   if (status.IsNull() || status.IsUndefined()) return std::nullopt;
   ResponseHead head;
-  head.status = latin1_from(status);
+  head.status = latin1_from(status, "status line");
   if (headers.IsArray()) {
     Napi::Array flat = headers.As<Napi::Array>();
     const uint32_t n = flat.Length();
     head.headers.reserve(n / 2);
     for (uint32_t i = 0; i + 1 < n; i += 2)
-      head.headers.emplace_back(latin1_from(flat.Get(i)), latin1_from(flat.Get(i + 1)));
+      head.headers.emplace_back(latin1_from(flat.Get(i), "header name"), latin1_from(flat.Get(i + 1), "header value"));
   }
   return head;
 }
@@ -141,18 +149,22 @@ std::shared_ptr<RequestHandle> target_of(const Napi::CallbackInfo& info, bool fi
 // send(id, token, status|null, headers|null, chunk|null, final)
 Napi::Value Send(const Napi::CallbackInfo& info) {
   const bool final = info[arg::send_final].ToBoolean();
+  // The head is read first: if it is refused (a throw into JS), the request is still the JS side's
+  // to abort.
+  std::optional<ResponseHead> head = head_from(info[arg::status], info[arg::headers]);
   Completion done;
   if (auto request = target_of(info, final, done))
-    request->send(head_from(info[arg::status], info[arg::headers]), bytes_from(info[arg::chunk]), final, std::move(done));
+    request->send(std::move(head), bytes_from(info[arg::chunk]), final, std::move(done));
   return info.Env().Undefined();
 }
 
 // sendFile(id, token, status|null, headers|null, fd, offset, length, final)
 Napi::Value SendFile(const Napi::CallbackInfo& info) {
   const bool final = info[arg::file_final].ToBoolean();
+  std::optional<ResponseHead> head = head_from(info[arg::status], info[arg::headers]);
   Completion done;
   if (auto request = target_of(info, final, done))
-    request->send_file(head_from(info[arg::status], info[arg::headers]), info[arg::fd].As<Napi::Number>().Int32Value(),
+    request->send_file(std::move(head), info[arg::fd].As<Napi::Number>().Int32Value(),
                        static_cast<uint64_t>(info[arg::offset].As<Napi::Number>().DoubleValue()),
                        static_cast<uint64_t>(info[arg::length].As<Napi::Number>().DoubleValue()), final, std::move(done));
   return info.Env().Undefined();

@@ -45,9 +45,9 @@ void Channel::push(Event event) {
 void Channel::wake_locked(std::unique_lock<std::mutex>& lock) {
   if (wake_pending_ || !events_) return;
   wake_pending_ = true;
-  EventsFunction events = *events_;
-  lock.unlock();
-  events.wake();
+  // Called with the lock held: close() releases the function under the same lock, so it is never
+  // called after its release. A non-blocking call only queues the wake-up; it never waits for JS.
+  events_->wake();
 }
 
 namespace {
@@ -64,6 +64,9 @@ void dispatch_events(napi_env raw_env, napi_value dispatch, void* context, void*
     Napi::Function(env, dispatch).Call({encode_batch(raw_env, events)});
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();  // reaches process 'uncaughtException', as any callback error
+  } catch (const std::exception& e) {
+    // Out of memory building the batch: Node must not see a C++ exception.
+    Napi::Error::New(env, std::string("isapi-node: delivering events failed: ") + e.what()).ThrowAsJavaScriptException();
   }
 }
 

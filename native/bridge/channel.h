@@ -42,6 +42,7 @@ struct EventsFunction {
   napi_threadsafe_function handle = nullptr;
   // Makes the function on the JS thread; `dispatch` gets each batch.
   static EventsFunction create(Napi::Env env, Napi::Function dispatch, Channel* channel);
+  // Never after release(): the channel calls both under its lock.
   void wake() const { napi_call_threadsafe_function(handle, nullptr, napi_tsfn_nonblocking); }
   void release() const { napi_release_threadsafe_function(handle, napi_tsfn_release); }
 };

@@ -6,6 +6,7 @@
 
 #include "extension/failure_page.h"
 #include "extension/isapi_request.h"
+#include "extension/no_throw.h"
 #include "extension/platform.h"
 
 namespace isapi_node {
@@ -48,7 +49,7 @@ const FailureText& failure_text(const std::string& kind) {
 
 }  // namespace
 
-ExtensionState::~ExtensionState() = default;
+ExtensionState::~ExtensionState() { set_exception_trace(nullptr); }
 
 void ExtensionState::fail_start(const std::string& kind, const std::string& detail) {
   failure_ = StartFailure{kind, detail};
@@ -63,6 +64,7 @@ void ExtensionState::start() {
   if (!loaded.config) return fail_start("config_invalid", loaded.error);
   config_ = std::move(loaded.config);
   trace_.open(config_->trace);
+  set_exception_trace(&trace_);
   pool_ = std::make_unique<ThreadPool>(config_->pool_threads);
 
   std::string error;
@@ -135,18 +137,25 @@ DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
                           ". The details are on the isapi-node trace channel.");
   }
   if (draining_) return answer_now(ecb, 503, "Service Unavailable", "The application is shutting down; try again.");
+  // Nothing here reads the ECB or blocks: the pool prepares the request. From the moment the job is
+  // queued the request may run to its end on other threads before this returns.
   auto request = std::make_shared<IsapiRequest>(
-      ecb, ++next_id_, [this](std::function<void()> job) { defer(std::move(job)); },
+      ecb, ++next_id_, *this, [this](std::function<void()> job) { defer(std::move(job)); },
       [this](IsapiRequest* r) { request_ended(r); });
   {
     std::lock_guard<std::mutex> lock(inflight_mutex_);
     inflight_.emplace(request.get(), request);
   }
-  const bool queued = pool_->post([this, request] {
-    request->prepare();
-    if (draining_) return request->abort_with("the application is shutting down", 503);
-    backend_->submit(request);
-  });
+  bool queued = false;
+  try {
+    queued = pool_->post([this, request] {
+      if (!request->prepare()) return;
+      if (draining_) return request->abort_with("the application is shutting down", 503);
+      backend_->submit(request);
+    });
+  } catch (...) {
+    queued = false;  // out of memory for the job: the request was never handed on
+  }
   if (!queued) {
     request_ended(request.get());
     return answer_now(ecb, 503, "Service Unavailable", "The application is shutting down; try again.");
@@ -164,8 +173,9 @@ void ExtensionState::defer(std::function<void()> job) {
   if (!pool_ || !pool_->post(job)) job();
 }
 
-void ExtensionState::stop() {
+bool ExtensionState::stop() {
   draining_ = true;
+  bool all_ended = true;
   if (config_) {
     std::unique_lock<std::mutex> lock(inflight_mutex_);
     const auto deadline = std::chrono::milliseconds(config_->shutdown_timeout_ms);
@@ -175,15 +185,24 @@ void ExtensionState::stop() {
       lock.unlock();
       trace_.write("isapi-node", std::to_string(late.size()) +
                                      " request(s) still running at the shutdown deadline: answering 503 or closing");
-      for (auto& request : late) request->abort_with("the shutdown deadline passed", 503);
+      // Closing the connection also cuts short an operation still outstanding (a send to a client
+      // that stopped reading): its completion must come back before anything here is freed.
+      for (auto& request : late) request->abort_with("the shutdown deadline passed", 503, true);
+      late.clear();
       lock.lock();
-      inflight_cv_.wait_for(lock, kAbortGrace, [this] { return inflight_.empty(); });
+      all_ended = inflight_cv_.wait_for(lock, kAbortGrace, [this] { return inflight_.empty(); });
     }
   }
   if (backend_) backend_->stop();
   backend_.reset();
+  if (!all_ended) {
+    // IIS still owes completions for these: the pool and this state must outlive them.
+    trace_.write("isapi-node", "stopped with requests whose IIS operations never completed; their memory is kept");
+    return false;
+  }
   if (pool_) pool_->stop();
   trace_.write("isapi-node", "stopped");
+  return true;
 }
 
 }  // namespace isapi_node

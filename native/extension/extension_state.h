@@ -30,8 +30,9 @@ class ExtensionState : public BackendHost {
   void start();
   DWORD handle(EXTENSION_CONTROL_BLOCK* ecb);
   // Stops taking requests, lets those in flight finish within the configured deadline, aborts the
-  // rest, stops the backend and the pool.
-  void stop();
+  // rest, stops the backend and the pool. False when some request's IIS operation never completed
+  // even after the connection was closed: then this object must not be destroyed.
+  bool stop();
 
   void trace(const std::string& source, const std::string& text) override { trace_.write(source, text); }
 

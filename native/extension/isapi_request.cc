@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "extension/failure_page.h"
+#include "extension/no_throw.h"
 #include "extension/request_record.h"
 #include "isapi/server_variable.h"
 
@@ -25,15 +26,44 @@ void add_memory(std::vector<HSE_VECTOR_ELEMENT>& elements, const std::string& by
 
 }  // namespace
 
-IsapiRequest::IsapiRequest(EXTENSION_CONTROL_BLOCK* ecb, uint64_t id, Defer defer, Ended ended)
-    : ecb_(ecb), defer_(std::move(defer)), ended_(std::move(ended)) {
+IsapiRequest::EcbCall::EcbCall(IsapiRequest& request) : request_(request) {
+  std::lock_guard<std::mutex> lock(request_.mutex_);
+  entered_ = !request_.ending_;
+  if (entered_) ++request_.ecb_calls_;
+}
+
+IsapiRequest::EcbCall::~EcbCall() {
+  if (entered_) request_.leave_ecb();
+}
+
+IsapiRequest::IsapiRequest(EXTENSION_CONTROL_BLOCK* ecb, uint64_t id, BackendHost& host, Defer defer, Ended ended)
+    : ecb_(ecb), host_(host), defer_(std::move(defer)), ended_(std::move(ended)) {
   record_.id = id;
 }
 
-void IsapiRequest::prepare() {
-  ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_IO_COMPLETION, reinterpret_cast<void*>(&IsapiRequest::io_completed),
-                              nullptr, reinterpret_cast<DWORD*>(this));
-  record_ = build_request_record(ecb_, record_.id);
+bool IsapiRequest::prepare() {
+  auto keep = shared_from_this();
+  const bool ok = no_throw("preparing a request", false, [&] {
+    EcbCall call(*this);
+    if (!call.entered()) return false;
+    if (!ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_IO_COMPLETION,
+                                     reinterpret_cast<void*>(&IsapiRequest::io_completed), nullptr,
+                                     reinterpret_cast<DWORD*>(this)))
+      return false;
+    record_ = build_request_record(ecb_, record_.id);
+    return true;
+  });
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    prepared_ = ok;
+  }
+  if (!ok) {
+    // Without a completion routine nothing asynchronous can be done: IIS answers the 500.
+    end_session(true);
+    return false;
+  }
+  pump();  // an abort may have been queued meanwhile (shutdown)
+  return true;
 }
 
 void IsapiRequest::send(std::optional<ResponseHead> head, std::string chunk, bool final, Completion done) {
@@ -51,11 +81,19 @@ void IsapiRequest::send_file(std::optional<ResponseHead> head, int fd, uint64_t 
   Op op;
   op.kind = Op::Kind::send_file;
   op.head = std::move(head);
-  op.fd = fd;
+  // Our own handle, taken now: the app may close its descriptor (and the number be reused) while
+  // IIS still reads the file.
+  op.file = std::make_shared<platform::FileCopy>(fd);
   op.offset = offset;
   op.length = length;
   op.final = final;
   op.done = std::move(done);
+  if (!op.file->valid()) {
+    host_.trace("isapi-node", "request " + std::to_string(record_.id) + ": cannot duplicate file descriptor " +
+                                  std::to_string(fd) + " for TRANSMIT_FILE");
+    defer_([done = std::move(op.done)] { done(false, {}); });
+    return;
+  }
   enqueue(std::move(op));
 }
 
@@ -67,38 +105,48 @@ void IsapiRequest::read(size_t max, Completion done) {
   enqueue(std::move(op));
 }
 
-void IsapiRequest::abort_with(const std::string& reason, unsigned status) {
-  bool unstick_read = false;
+void IsapiRequest::abort_with(const std::string& reason, unsigned status, bool cut_outstanding) {
+  auto keep = shared_from_this();
+  bool cut = false;
   std::deque<Op> dropped;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (session_ended_) return;
-    // An abort replaces whatever was still queued, and nothing may follow it.
+    if (closing_ || ending_) return;
     const bool abort_queued =
         std::any_of(queue_.begin(), queue_.end(), [](const Op& o) { return o.kind == Op::Kind::abort; });
-    if (abort_queued) return;
-    dropped.swap(queue_);
-    Op op;
-    op.kind = Op::Kind::abort;
-    op.status = status;
-    op.reason = reason;
-    queue_.push_back(std::move(op));
-    final_queued_ = true;
-    // A read waiting on a silent client would hold the abort back: cut the connection now.
-    unstick_read = busy_ && current_.kind == Op::Kind::read;
+    if (abort_queued && !cut_outstanding) return;
+    if (!abort_queued) {
+      // An abort replaces whatever was still queued, and nothing may follow it.
+      dropped.swap(queue_);
+      Op op;
+      op.kind = Op::Kind::abort;
+      op.status = status;
+      op.reason = reason;
+      queue_.push_back(std::move(op));
+      final_queued_ = true;
+    }
+    // A read waiting on a silent client, or (at the deadline) a send to one that stopped reading,
+    // would hold the abort back: closing the connection makes IIS complete it now.
+    cut = busy_ && (cut_outstanding || current_.kind == Op::Kind::read);
+    if (cut) ++ecb_calls_;
   }
   for (auto& op : dropped)
     if (op.done) defer_([done = std::move(op.done)] { done(false, {}); });
-  if (unstick_read) ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_CLOSE_CONNECTION, nullptr, nullptr, nullptr);
+  if (cut) {
+    no_throw("closing a connection", [&] {
+      ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_CLOSE_CONNECTION, nullptr, nullptr, nullptr);
+    });
+    leave_ecb();
+  }
   pump();
 }
 
 std::optional<std::string> IsapiRequest::server_variable(const std::string& name) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (session_ended_) return std::nullopt;  // the ECB is dead after DONE_WITH_SESSION
-  }
-  return isapi::server_variable(ecb_, name.c_str());
+  auto keep = shared_from_this();
+  EcbCall call(*this);
+  if (!call.entered()) return std::nullopt;  // the ECB is dead (or about to be) after DONE_WITH_SESSION
+  return isapi::has_unicode_form(name) ? isapi::unicode_server_variable(ecb_, name)
+                                       : isapi::server_variable(ecb_, name.c_str());
 }
 
 void IsapiRequest::on_client_gone(std::function<void()> listener) {
@@ -114,7 +162,7 @@ void IsapiRequest::on_client_gone(std::function<void()> listener) {
 void IsapiRequest::enqueue(Op op) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!final_queued_ && !session_ended_) {
+    if (!final_queued_ && !closing_ && !ending_) {
       if (op.final) final_queued_ = true;
       queue_.push_back(std::move(op));
       op.done = nullptr;
@@ -125,18 +173,35 @@ void IsapiRequest::enqueue(Op op) {
 }
 
 void IsapiRequest::pump() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (busy_ || queue_.empty() || session_ended_) return;
-    current_ = std::move(queue_.front());
-    queue_.pop_front();
-    busy_ = true;
-    self_ = shared_from_this();
+  auto keep = shared_from_this();
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (pumping_ || busy_ || queue_.empty() || !prepared_ || closing_ || ending_) return;
+      current_ = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      pumping_ = true;
+      ++ecb_calls_;
+      self_ = keep;
+    }
+    Issued issued = Issued::failed;
+    no_throw("issuing an IIS operation", [&] { issued = issue(current_); });
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pumping_ = false;
+    }
+    leave_ecb();
+    if (issued != Issued::started) {
+      // Finished without IIS: complete from the pool, never inside the caller's send()/read().
+      defer_([keep, error = issued == Issued::done_ok ? DWORD{0} : DWORD{ERROR_INVALID_PARAMETER}] {
+        keep->finish_op(error, 0);
+      });
+      return;
+    }
+    // Started: if its completion already ran (inline, or on another thread), the next operation
+    // is this loop's to issue.
   }
-  const Issued issued = issue(current_);
-  if (issued == Issued::started) return;
-  // Finished without IIS: complete from the pool, never inside the caller's send()/read().
-  defer_([self = shared_from_this(), ok = issued == Issued::done_ok] { self->finish_op(ok, 0); });
 }
 
 IsapiRequest::Issued IsapiRequest::issue(Op& op) {
@@ -149,17 +214,30 @@ IsapiRequest::Issued IsapiRequest::issue(Op& op) {
   return Issued::failed;
 }
 
-void IsapiRequest::prepare_head(Op& op, std::optional<uint64_t> one_shot_length) {
-  framing_ = frame_head(*op.head, record_.method, one_shot_length);
+bool IsapiRequest::prepare_head(Op& op, std::optional<uint64_t> one_shot_length) {
+  const std::string why = unsafe_head(*op.head);
+  if (!why.empty()) {
+    host_.trace("isapi-node", "request " + std::to_string(record_.id) + ": the response head was refused (" + why +
+                                  "); a 500 page goes instead");
+    op.kind = Op::Kind::abort;
+    op.status = 500;
+    op.refused = true;
+    return false;
+  }
+  const auto protocol = record_.vars.find("SERVER_PROTOCOL");
+  framing_ = frame_head(*op.head, record_.method, protocol == record_.vars.end() ? "" : protocol->second,
+                        one_shot_length);
   op.status_line = op.head->status;
   op.header_block = framing_.header_block;
   head_sent_ = true;
+  return true;
 }
 
 IsapiRequest::Issued IsapiRequest::issue_vector(Op& op, bool with_head) {
-  if (!with_head && op.elements.empty()) return Issued::done_ok;
+  if (!with_head && op.elements.empty() && !(op.final && framing_.close_delimited)) return Issued::done_ok;
   op.vector = HSE_RESPONSE_VECTOR{};
-  op.vector.dwFlags = HSE_IO_ASYNC | (with_head ? HSE_IO_SEND_HEADERS : 0) | (op.final ? HSE_IO_FINAL_SEND : 0);
+  op.vector.dwFlags = HSE_IO_ASYNC | (with_head ? HSE_IO_SEND_HEADERS : 0) | (op.final ? HSE_IO_FINAL_SEND : 0) |
+                      (op.final && framing_.close_delimited ? HSE_IO_DISCONNECT_AFTER_SEND : 0);
   op.vector.pszStatus = with_head ? const_cast<char*>(op.status_line.c_str()) : nullptr;
   op.vector.pszHeaders = with_head ? const_cast<char*>(op.header_block.c_str()) : nullptr;
   op.vector.nElementCount = static_cast<DWORD>(op.elements.size());
@@ -171,7 +249,8 @@ IsapiRequest::Issued IsapiRequest::issue_vector(Op& op, bool with_head) {
 IsapiRequest::Issued IsapiRequest::issue_send(Op& op) {
   const bool with_head = op.head.has_value();
   if (with_head == head_sent_) return Issued::failed;  // the head goes exactly once, first
-  if (with_head) prepare_head(op, op.final ? std::optional<uint64_t>(op.chunk.size()) : std::nullopt);
+  if (with_head && !prepare_head(op, op.final ? std::optional<uint64_t>(op.chunk.size()) : std::nullopt))
+    return issue_abort(op);
   const bool body = framing_.body_allowed && !op.chunk.empty();
   if (body && framing_.chunked) op.prefix = chunk_prefix(op.chunk.size());
   if (body && framing_.chunked) op.suffix = kChunkSuffix;
@@ -184,20 +263,22 @@ IsapiRequest::Issued IsapiRequest::issue_send(Op& op) {
 
 IsapiRequest::Issued IsapiRequest::issue_send_file(Op& op) {
   const bool with_head = op.head.has_value();
-  if (with_head == head_sent_ || op.fd <= 0) return Issued::failed;
-  if (with_head) prepare_head(op, op.final ? std::optional<uint64_t>(op.length) : std::nullopt);
+  if (with_head == head_sent_ || !op.file) return Issued::failed;
+  if (with_head && !prepare_head(op, op.final ? std::optional<uint64_t>(op.length) : std::nullopt))
+    return issue_abort(op);
   const bool body = framing_.body_allowed && op.length > 0;
   const bool fits_transmit = op.offset <= kTransmitFileLimit && op.length <= kTransmitFileLimit;
   if (body && !framing_.chunked && fits_transmit) {
     HSE_TF_INFO& tf = op.transmit;
     tf = HSE_TF_INFO{};
-    tf.hFile = ISAPI_FD_TO_HANDLE(op.fd);
+    tf.hFile = op.file->handle();
     tf.pszStatusCode = with_head ? op.status_line.c_str() : nullptr;
     tf.BytesToWrite = static_cast<DWORD>(op.length);
     tf.Offset = static_cast<DWORD>(op.offset);
     tf.pHead = with_head ? const_cast<char*>(op.header_block.data()) : nullptr;
     tf.HeadLength = with_head ? static_cast<DWORD>(op.header_block.size()) : 0;
-    tf.dwFlags = HSE_IO_ASYNC | (with_head ? HSE_IO_SEND_HEADERS : 0);
+    tf.dwFlags = HSE_IO_ASYNC | (with_head ? HSE_IO_SEND_HEADERS : 0) |
+                 (op.final && framing_.close_delimited ? HSE_IO_DISCONNECT_AFTER_SEND : 0);
     return ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_TRANSMIT_FILE, &tf, nullptr, nullptr) ? Issued::started
                                                                                                     : Issued::failed;
   }
@@ -206,7 +287,7 @@ IsapiRequest::Issued IsapiRequest::issue_send_file(Op& op) {
   if (body) {
     HSE_VECTOR_ELEMENT e{};
     e.ElementType = HSE_VECTOR_ELEMENT_TYPE_FILE_HANDLE;
-    e.pvContext = ISAPI_FD_TO_HANDLE(op.fd);
+    e.pvContext = op.file->handle();
     e.cbOffset = op.offset;
     e.cbSize = op.length;
     op.elements.push_back(e);
@@ -247,6 +328,7 @@ IsapiRequest::Issued IsapiRequest::issue_abort(Op& op) {
   op.status_line = page.status;
   op.header_block = page.header_block;
   op.chunk = page.body;
+  op.elements.clear();
   framing_ = Framing{};
   framing_.body_allowed = record_.method != "HEAD";
   head_sent_ = true;
@@ -256,31 +338,42 @@ IsapiRequest::Issued IsapiRequest::issue_abort(Op& op) {
 }
 
 void WINAPI IsapiRequest::io_completed(EXTENSION_CONTROL_BLOCK*, PVOID ctx, DWORD bytes, DWORD error) {
-  static_cast<IsapiRequest*>(ctx)->finish_op(error == 0, bytes);
+  no_throw("an I/O completion", [&] { static_cast<IsapiRequest*>(ctx)->finish_op(error, bytes); });
 }
 
-void IsapiRequest::finish_op(bool ok, DWORD bytes) {
+void IsapiRequest::finish_op(DWORD error, DWORD bytes) {
   Op op;
   std::shared_ptr<IsapiRequest> keep;
+  std::string data;
+  bool ok, ending;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     op = std::move(current_);
     current_ = Op{};
-    busy_ = false;
     keep = std::move(self_);
-  }
-  std::string data;
-  if (op.kind == Op::Kind::read && ok) {
-    data.assign(read_buffer_.get(), std::min<uint64_t>(bytes, op.length));
-    body_read_ += data.size();
-    // A known-length body that stops short means the client closed the connection.
-    const bool truncated = data.empty() && record_.total_bytes >= 0 &&
-                           record_.preload.size() + body_read_ < static_cast<uint64_t>(record_.total_bytes);
-    if (truncated) ok = false;
+    // The end of a chunked upload comes as a read of 0 bytes, with no error or with ERROR_HANDLE_EOF.
+    ok = error == 0 || (op.kind == Op::Kind::read && error == ERROR_HANDLE_EOF && bytes == 0);
+    if (op.kind == Op::Kind::read && ok) {
+      // Copied before busy_ clears: the next read reuses the buffer.
+      const size_t got = std::min<uint64_t>(bytes, op.length);
+      if (got > 0) data.assign(read_buffer_.get(), got);
+      body_read_ += got;
+      // A known-length body that stops short means the client closed the connection.
+      const bool truncated = got == 0 && record_.total_bytes >= 0 &&
+                             record_.preload.size() + body_read_ < static_cast<uint64_t>(record_.total_bytes);
+      if (truncated) ok = false;
+    }
+    // Decided together with clearing busy_, so that no other thread issues an operation after the last.
+    ending = !ok || op.final || op.kind == Op::Kind::abort;
+    if (ending) closing_ = true;
+    busy_ = false;
   }
   if (!ok && op.kind != Op::Kind::abort) mark_client_gone();
-  if (op.done) op.done(ok, std::move(data));
-  if (!ok || op.final || op.kind == Op::Kind::abort) return end_session(!ok || op.connection_cut);
+  if (op.done) {
+    const bool reply = ok && !op.refused;
+    no_throw("a completion", [&] { op.done(reply, std::move(data)); });
+  }
+  if (ending) return end_session(!ok || op.connection_cut);
   pump();
 }
 
@@ -292,7 +385,7 @@ void IsapiRequest::mark_client_gone() {
     client_gone_ = true;
     listener = std::move(gone_listener_);
   }
-  if (listener) listener();
+  if (listener) no_throw("a client-gone listener", listener);
 }
 
 void IsapiRequest::fail_queued() {
@@ -306,16 +399,40 @@ void IsapiRequest::fail_queued() {
 }
 
 void IsapiRequest::end_session(bool failed) {
+  bool send_now;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (session_ended_) return;
-    session_ended_ = true;
+    if (ending_) return;
+    ending_ = true;
+    closing_ = true;
     final_queued_ = true;
+    end_failed_ = failed;
+    // With an ECB call in progress on another thread (or up this one's stack), its end sends DONE.
+    send_now = ecb_calls_ == 0;
+    if (send_now) session_ended_ = true;
   }
-  DWORD status = failed ? HSE_STATUS_ERROR : HSE_STATUS_SUCCESS;
-  ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_DONE_WITH_SESSION, &status, nullptr, nullptr);
-  fail_queued();
-  ended_(this);
+  if (send_now) send_done();
+}
+
+void IsapiRequest::leave_ecb() {
+  bool send_now;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --ecb_calls_;
+    send_now = ending_ && ecb_calls_ == 0 && !session_ended_;
+    if (send_now) session_ended_ = true;
+  }
+  if (send_now) send_done();
+}
+
+void IsapiRequest::send_done() {
+  // The last use of the ECB: IIS may free it as soon as this call is made.
+  no_throw("ending a request", [&] {
+    DWORD status = end_failed_ ? HSE_STATUS_ERROR : HSE_STATUS_SUCCESS;
+    ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_DONE_WITH_SESSION, &status, nullptr, nullptr);
+  });
+  no_throw("failing queued operations", [&] { fail_queued(); });
+  no_throw("forgetting a request", [&] { ended_(this); });
 }
 
 }  // namespace isapi_node

@@ -31,12 +31,15 @@ RequestRecord build_request_record(EXTENSION_CONTROL_BLOCK* ecb, uint64_t id) {
   RequestRecord r;
   r.id = id;
   r.method = ecb->lpszMethod ? ecb->lpszMethod : "GET";
-  r.path = isapi::server_variable(ecb, "URL").value_or(ecb->lpszPathInfo ? ecb->lpszPathInfo : "/");
+  // URL, not lpszPathInfo: the same decoded path, and IIS has it in UTF-16 too.
+  r.path = isapi::unicode_server_variable(ecb, "URL").value_or(ecb->lpszPathInfo ? ecb->lpszPathInfo : "/");
   r.query = ecb->lpszQueryString ? ecb->lpszQueryString : "";
   r.raw_url = isapi::server_variable(ecb, "UNENCODED_URL").value_or(r.query.empty() ? r.path : r.path + "?" + r.query);
   if (auto raw = isapi::server_variable(ecb, "ALL_RAW")) parse_all_raw(*raw, r);
-  for (const char* name : kRecordVariables)
-    if (auto value = isapi::server_variable(ecb, name)) r.vars.emplace(name, std::move(*value));
+  for (const char* name : kRecordVariables) {
+    auto value = isapi::has_unicode_form(name) ? isapi::unicode_server_variable(ecb, name) : isapi::server_variable(ecb, name);
+    if (value) r.vars.emplace(name, std::move(*value));
+  }
   r.total_bytes = ecb->cbTotalBytes == 0xFFFFFFFF ? -1 : static_cast<int64_t>(ecb->cbTotalBytes);
   if (ecb->cbAvailable && ecb->lpbData) r.preload.assign(reinterpret_cast<const char*>(ecb->lpbData), ecb->cbAvailable);
   return r;

@@ -16,7 +16,24 @@ unsigned status_code_of(const std::string& status) {
   return code;
 }
 
-Framing frame_head(const ResponseHead& head, const std::string& method, std::optional<uint64_t> one_shot_length) {
+namespace {
+
+bool splits_lines(const std::string& text) { return text.find_first_of(std::string("\r\n\0", 3)) != std::string::npos; }
+
+}  // namespace
+
+std::string unsafe_head(const ResponseHead& head) {
+  if (splits_lines(head.status)) return "the status line contains CR, LF or NUL";
+  for (const auto& [name, value] : head.headers) {
+    if (name.empty() || splits_lines(name) || name.find(':') != std::string::npos)
+      return "a header name is empty or contains CR, LF, NUL or ':'";
+    if (splits_lines(value)) return "the value of header '" + name + "' contains CR, LF or NUL";
+  }
+  return {};
+}
+
+Framing frame_head(const ResponseHead& head, const std::string& method, const std::string& protocol,
+                   std::optional<uint64_t> one_shot_length) {
   Framing f;
   const unsigned code = status_code_of(head.status);
   f.body_allowed = method != "HEAD" && code >= 200 && code != 204 && code != 304;
@@ -31,6 +48,8 @@ Framing frame_head(const ResponseHead& head, const std::string& method, std::opt
   if (f.body_allowed && !has_length) {
     if (one_shot_length) {
       f.header_block.append("Content-Length: ").append(std::to_string(*one_shot_length)).append("\r\n");
+    } else if (protocol == "HTTP/1.0") {
+      f.close_delimited = true;
     } else {
       f.chunked = true;
       f.header_block.append("Transfer-Encoding: chunked\r\n");

@@ -1,5 +1,7 @@
 #include "extension/thread_pool.h"
 
+#include "extension/no_throw.h"
+
 namespace isapi_node {
 namespace {
 // Queued jobs per awake worker before another is woken. A job takes microseconds; a wake-up
@@ -52,8 +54,12 @@ void ThreadPool::work() {
       std::function<void()> job = std::move(jobs_.front());
       jobs_.pop_front();
       lock.unlock();
-      job();
-      job = nullptr;  // its captures die outside the lock
+      // A job that throws must not take the worker (and with it IIS) down.
+      no_throw("a pool job", [&] {
+        job();
+        job = nullptr;  // its captures die outside the lock
+      });
+      job = nullptr;
       lock.lock();
       continue;
     }

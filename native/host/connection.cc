@@ -1,5 +1,7 @@
 #include "host/connection.h"
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <boost/asio/post.hpp>
@@ -145,18 +147,20 @@ void Connection::on_header(error_code ec) {
     std::cerr << "isapi-host: " << request_.remote.address << " " << request_.method << " " << request_.raw_target
               << std::endl;
 
+  // The id is the session's, chosen now: the preload size is one of its seeded choices.
+  session_id_ = ctx_.registry.next_id();
   preload_.clear();
   preload_target_ = 0;
   preload_have_ = 0;
   if (request_.has_body()) {
     uint64_t limit = ctx_.site.preload_bytes;
     if (request_.content_length) limit = std::min<uint64_t>(limit, *request_.content_length);
-    preload_target_ = static_cast<size_t>(limit);
+    preload_target_ = preload_size(ctx_.options.hostility, session_id_, static_cast<size_t>(limit));
   }
-  if (preload_target_ == 0) return start_session();
   preload_.resize(preload_target_ + 1);  // IIS NUL-terminates lpbData
-  if (request_.expects_continue) {
-    // http.sys answers "100 Continue" itself before the body is read.
+  if (request_.expects_continue && request_.has_body()) {
+    // http.sys answers "100 Continue" itself before the body is read, even when nothing is
+    // preloaded (the extension's first read would otherwise wait for a body the client holds back).
     interim_ = "HTTP/1.1 100 Continue\r\n\r\n";
     return net::async_write(socket_, net::buffer(interim_), [self = shared_from_this()](error_code ec, size_t) {
       if (ec) return self->lingering_close();
@@ -201,7 +205,7 @@ void Connection::start_session() {
   if (preload_target_ == 0) preload_.assign(1, '\0');
   if (!ctx_.extension) return refuse(500, "the ISAPI extension failed to initialize (GetExtensionVersion returned FALSE)");
   state_ = State::in_session;
-  auto session = std::make_shared<Session>(ctx_, shared_from_this(), std::move(request_), std::move(preload_));
+  auto session = std::make_shared<Session>(ctx_, shared_from_this(), session_id_, std::move(request_), std::move(preload_));
   session->start();
 }
 
@@ -228,6 +232,12 @@ size_t Connection::read_body(void* buf, size_t size, error_code& ec) {
     if (ec || got > 0) return got;
   }
   return 0;
+}
+
+bool Connection::body_ready() {
+  if (!parser_ || parser_->is_done() || buffer_.size() > 0) return true;
+  error_code ignored;
+  return socket_.available(ignored) > 0;
 }
 
 void Connection::async_read_body(void* buf, size_t size, ReadDone done) {
@@ -262,6 +272,16 @@ void Connection::read_body_part(char* buf, size_t size, size_t got, ReadDone don
                             return self->read_body_part(buf, size, now, std::move(done));
                           done(ec, now);
                         });
+}
+
+bool Connection::can_write_now(uint64_t bytes) {
+  int unsent = 0, buffer = 0;
+  socklen_t len = sizeof buffer;
+  if (::ioctl(socket_.native_handle(), SIOCOUTQ, &unsent) != 0 ||
+      ::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDBUF, &buffer, &len) != 0)
+    return false;
+  // The kernel counts its bookkeeping in SO_SNDBUF too: half of it is what data can use.
+  return static_cast<uint64_t>(unsent) + bytes <= static_cast<uint64_t>(buffer) / 2;
 }
 
 void Connection::abort_transport() {

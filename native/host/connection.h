@@ -33,6 +33,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // ---- for the active session ----
   boost::asio::ip::tcp::socket& socket() { return socket_; }
   bool body_complete() const { return parser_ && parser_->is_done(); }
+  // Whether a body read could finish now, without waiting for the client: the body is complete or
+  // bytes of it are already buffered or waiting in the socket.
+  bool body_ready();
   // Blocking read of the next body bytes; 0 at the end of the body. Errors (client gone, bad chunk
   // framing) come back in ec.
   size_t read_body(void* buf, size_t size, boost::system::error_code& ec);
@@ -41,6 +44,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void async_read_body(void* buf, size_t size, ReadDone done);
   // Shuts the socket down in both directions (HSE_REQ_CLOSE_CONNECTION); safe from any thread.
   void abort_transport();
+  // Whether `bytes` more fit the socket's send buffer now, so a write of them cannot block.
+  bool can_write_now(uint64_t bytes);
   // Whether the peer is still there (HSE_REQ_IS_CONNECTED): a peek, never a read.
   bool peer_connected();
   // The session is over; `reusable`: the response was complete and delimited.
@@ -67,6 +72,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   RequestInfo request_;
+  uint64_t session_id_ = 0;  // of the request being read
   Endpoint remote_, local_;
   std::string preload_;     // the bytes IIS would hand over in lpbData (+ room for its NUL)
   size_t preload_target_ = 0;

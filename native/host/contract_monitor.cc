@@ -11,6 +11,7 @@ const char* violation_name(Violation v) {
   switch (v) {
     case Violation::done_twice: return "done_twice";
     case Violation::call_after_done: return "call_after_done";
+    case Violation::done_during_call: return "done_during_call";
     case Violation::foreign_conn_id: return "foreign_conn_id";
     case Violation::concurrent_async: return "concurrent_async";
     case Violation::io_during_async: return "io_during_async";
@@ -66,9 +67,10 @@ size_t ContractMonitor::violation_count() const {
   return violations_.size();
 }
 
-bool ContractMonitor::write_stats(const std::string& path, const std::string& extension_description,
+bool ContractMonitor::write_stats(const std::string& path, uint64_t seed, const std::string& extension_description,
                                   bool extension_loaded, bool terminate_result) const {
   nlohmann::json doc;
+  doc["seed"] = seed;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     doc["sessions"] = {{"started", started_}, {"done", done_}, {"active", started_ - done_}};

@@ -12,6 +12,7 @@ namespace host {
 enum class Violation {
   done_twice,              // a second HSE_REQ_DONE_WITH_SESSION
   call_after_done,         // any callback on a session that has ended
+  done_during_call,        // DONE_WITH_SESSION while another thread is inside a call on the same ECB
   foreign_conn_id,         // a ConnID the host never handed out
   concurrent_async,        // a second async operation while one is outstanding
   io_during_async,         // synchronous I/O while an async operation is outstanding
@@ -45,9 +46,9 @@ class ContractMonitor {
   uint64_t active_sessions() const;
   size_t violation_count() const;
 
-  // {"sessions":{"started","done","active"},"refused":N,"violations":[{"kind","conn","detail"}],
+  // {"seed":S,"sessions":{"started","done","active"},"refused":N,"violations":[{"kind","conn","detail"}],
   //  "unhealthy":[...],"extension":{...}} — written atomically (temp file + rename).
-  bool write_stats(const std::string& path, const std::string& extension_description,
+  bool write_stats(const std::string& path, uint64_t seed, const std::string& extension_description,
                    bool extension_loaded, bool terminate_result) const;
 
  private:

@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   auto options = host::parse_options(argc, argv, exit_code);
   if (!options) return exit_code;
+  // Always said, so that any run (a failing test's above all) can be replayed.
+  std::cerr << "isapi-host: seed " << options->hostility.seed << " (replay with --seed " << options->hostility.seed
+            << ")" << std::endl;
   // A client that hangs up must surface as a failed write, never kill the host.
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -68,15 +71,19 @@ int main(int argc, char** argv) {
 
   server.wait_for_signal();
   std::cerr << "isapi-host: shutting down" << std::endl;
-  const bool drained = server.drain(std::chrono::milliseconds(options->shutdown_timeout_ms));
   // IIS calls TerminateExtension only once every request is processed; when the deadline passes
-  // it ends the worker instead, and so does the host.
+  // it ends the worker instead, and so does the host. With --terminate-early the extension is told
+  // at once, its requests still running (connections go on being served meanwhile), so that its
+  // own drain and deadline are what end them.
   bool terminated = false;
-  if (drained && loaded) terminated = module->terminate(HSE_TERM_MUST_UNLOAD);
+  if (options->terminate_early && loaded) terminated = module->terminate(HSE_TERM_MUST_UNLOAD);
+  const bool drained = server.drain(std::chrono::milliseconds(options->shutdown_timeout_ms));
+  if (drained && loaded && !options->terminate_early) terminated = module->terminate(HSE_TERM_MUST_UNLOAD);
   const bool threads_stopped = server.stop();
 
   if (!options->stats_file.empty() &&
-      !monitor.write_stats(options->stats_file, loaded ? module->description() : "", loaded, terminated))
+      !monitor.write_stats(options->stats_file, options->hostility.seed, loaded ? module->description() : "", loaded,
+                           terminated))
     std::cerr << "isapi-host: cannot write the stats file '" << options->stats_file << "'" << std::endl;
   if (monitor.violation_count() > 0)
     std::cerr << "isapi-host: " << monitor.violation_count() << " contract violation(s)" << std::endl;

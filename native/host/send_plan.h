@@ -25,6 +25,8 @@ class SendPlan {
   // Bytes of the extension's own (head excluded): what a completion reports in cbIO.
   uint64_t extension_bytes() const { return extension_bytes_; }
   bool empty() const { return head_.empty() && segments_.empty(); }
+  // Every byte the plan puts on the wire, head included.
+  uint64_t wire_bytes() const { return head_.size() + extension_bytes_; }
 
   // Blocks until everything is written or the connection fails.
   boost::system::error_code write_sync(boost::asio::ip::tcp::socket& socket) const;

@@ -1,10 +1,13 @@
 #include "host/server.h"
 
+#include <pthread.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <algorithm>
 #include <future>
+#include <iostream>
 #include <stdexcept>
 
 #include "host/connection.h"
@@ -29,7 +32,8 @@ std::vector<std::unique_ptr<net::io_context>> make_shards(unsigned threads) {
 Server::Server(const HostOptions& options, ContractMonitor& monitor, ExtensionModule* extension, Authenticator auth)
     : shards_(make_shards(options.threads)),
       io_(*shards_.front()),
-      ctx_{options, SiteConfig{}, std::move(auth), monitor, extension, {}},
+      iis_pool_(options.hostility.iis_threads),
+      ctx_{options, SiteConfig{}, std::move(auth), monitor, extension, iis_pool_, {}},
       acceptor_(io_),
       signals_(io_, SIGTERM, SIGINT) {
   ctx_.site.virtual_dir = options.virtual_dir;
@@ -90,12 +94,23 @@ void Server::accept() {
 void Server::start_threads() {
   for (auto& shard : shards_) {
     ++running_threads_;
-    threads_.emplace_back([this, io = shard.get()] {
+    threads_.emplace_back([this, io = shard.get(), number = threads_.size()] {
+      // Named, so a debugger, top -H or an extension can tell the connection threads from IIS's.
+      pthread_setname_np(pthread_self(), ("host-io-" + std::to_string(number)).c_str());
       auto guard = net::make_work_guard(*io);
-      io->run();
+      // A handler that throws must not end the thread (std::terminate): say so and go on.
+      for (;;) {
+        try {
+          io->run();
+          break;
+        } catch (const std::exception& e) {
+          std::cerr << "isapi-host: a pool job failed: " << e.what() << std::endl;
+        }
+      }
       --running_threads_;
     });
   }
+  iis_pool_.start();
 }
 
 void Server::wait_for_signal() {
@@ -128,14 +143,17 @@ bool Server::drain(std::chrono::milliseconds deadline) {
 
 bool Server::stop() {
   for (auto& shard : shards_) shard->stop();
+  iis_pool_.stop();
   const auto until = std::chrono::steady_clock::now() + kThreadExitGrace;
-  while (running_threads_ > 0 && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  if (running_threads_ > 0) {
+  auto busy = [this] { return running_threads_ > 0 || iis_pool_.running() > 0; };
+  while (busy() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (busy()) {
     for (auto& t : threads_) t.detach();
+    iis_pool_.detach();
     return false;
   }
   for (auto& t : threads_) t.join();
+  iis_pool_.join();
   return true;
 }
 

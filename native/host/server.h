@@ -6,6 +6,9 @@
 // extension starts from its own threads wake only the thread that owns the connection. (One
 // io_context shared by every thread had its threads handing work to each other through a
 // condition variable: on 2 cores the ceiling benchmark ran at 60% of one thread's rate.)
+//
+// The IIS pool (iis_pool.h, --iis-threads) is a second set of threads that own no connection: the
+// hostile modes run HttpExtensionProc and completions there.
 #pragma once
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -17,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/iis_pool.h"
 #include "host/server_context.h"
 
 namespace host {
@@ -38,8 +42,8 @@ class Server {
   // Stops accepting, closes idle connections and waits for active sessions to end, at most
   // `deadline`. Returns true when none is left; otherwise each survivor is reported and cut off.
   bool drain(std::chrono::milliseconds deadline);
-  // Stops the pool. Returns false when a pool thread is still inside extension code after a grace
-  // period (the caller must then end the process without unwinding).
+  // Stops the pool and the IIS pool. Returns false when a thread is still inside extension code
+  // after a grace period (the caller must then end the process without unwinding).
   bool stop();
 
  private:
@@ -49,6 +53,9 @@ class Server {
   std::vector<std::unique_ptr<boost::asio::io_context>> shards_;  // one per pool thread
   size_t next_shard_ = 0;
   boost::asio::io_context& io_;  // shards_[0]: the acceptor and the signals
+  // Declared after the shards: its pending jobs hold sessions whose sockets belong to a shard, so
+  // it must be destroyed first.
+  IisPool iis_pool_;
   ServerContext ctx_;
   boost::asio::ip::tcp::acceptor acceptor_;
   // Registered at construction, so a signal that arrives before wait_for_signal() is kept.

@@ -5,6 +5,7 @@
 #include "host/auth.h"
 #include "host/contract_monitor.h"
 #include "host/extension_module.h"
+#include "host/iis_pool.h"
 #include "host/options.h"
 #include "host/session_registry.h"
 #include "host/site_config.h"
@@ -17,6 +18,7 @@ struct ServerContext {
   Authenticator auth;
   ContractMonitor& monitor;
   ExtensionModule* extension;  // null when GetExtensionVersion refused: requests get 500
+  IisPool& iis_pool;           // IIS's threads, which own no connection (iis_pool.h)
   SessionRegistry registry;
   std::atomic<bool> draining{false};  // shutdown began: no new sessions
 };

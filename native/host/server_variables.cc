@@ -127,6 +127,18 @@ const std::unordered_map<std::string, Getter>& fixed_variables() {
 
 }  // namespace
 
+bool has_unicode_form(std::string_view name) {
+  // IIS's list; the host implements most of these (the others are unknown variables here).
+  static constexpr std::string_view kNames[] = {
+      "URL",          "PATH_INFO",          "SCRIPT_NAME", "PATH_TRANSLATED", "SCRIPT_TRANSLATED",
+      "APPL_MD_PATH", "APPL_PHYSICAL_PATH", "AUTH_USER",   "LOGON_USER",      "REMOTE_USER",
+      "UNMAPPED_REMOTE_USER", "APP_POOL_ID",
+  };
+  for (std::string_view known : kNames)
+    if (boost::beast::iequals(name, known)) return true;
+  return false;
+}
+
 std::optional<std::string> server_variable(const RequestInfo& request, const SiteConfig& site, std::string_view name) {
   const std::string key = upper(name);
   const auto& table = fixed_variables();

@@ -2,23 +2,28 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/string.hpp>
+#include <algorithm>
 #include <cstring>
 
 #include "host/callbacks.h"
+#include "host/code_page.h"
 #include "host/server_variables.h"
 #include "host/utf16.h"
 
 namespace host {
 
-Session::Session(ServerContext& ctx, std::shared_ptr<Connection> connection, RequestInfo request, std::string preload)
+Session::Session(ServerContext& ctx, std::shared_ptr<Connection> connection, uint64_t id, RequestInfo request,
+                 std::string preload)
     : ctx_(ctx),
       connection_(std::move(connection)),
       request_(std::move(request)),
-      id_(ctx.registry.next_id()),
+      id_(id),
+      hostility_(ctx.options.hostility, id),
       method_(request_.method),
       query_(request_.query),
-      path_(request_.path),
-      path_translated_(ctx.site.physical_path_of(request_.path)),
+      // In the ANSI code page, as the URL and PATH_TRANSLATED server variables (code_page.h).
+      path_(ctx.options.code_page->encode(request_.path)),
+      path_translated_(ctx.options.code_page->encode(ctx.site.physical_path_of(request_.path))),
       content_type_(request_.header("Content-Type").value_or("")),
       preload_(std::move(preload)),
       response_(request_.method == "HEAD", request_.keep_alive, request_.version) {
@@ -44,11 +49,47 @@ void Session::start() {
   ctx_.monitor.session_started();
   ctx_.registry.add(id_, shared_from_this());
   // Posted, not called: the connection's handler that started the session returns first.
-  boost::asio::post(connection_->socket().get_executor(), [self = shared_from_this()] { self->run_extension(); });
+  auto run = [self = shared_from_this()] { self->run_extension(); };
+  if (ctx_.options.hostility.proc_thread == ProcThread::pool)
+    ctx_.iis_pool.post(std::move(run));
+  else
+    boost::asio::post(connection_->socket().get_executor(), std::move(run));
+}
+
+bool Session::enter_call(const char* callback, bool is_done, unsigned own_calls) {
+  if (!is_done) {
+    // Counted first, checked after: a DONE that comes between the two sees this call (and reports
+    // it); one that came before makes it a call after the end.
+    const uint64_t state = call_state_.fetch_add(1, std::memory_order_acq_rel);
+    if (!(state & kOverMask)) return true;
+    call_state_.fetch_sub(1, std::memory_order_acq_rel);
+    violation(Violation::call_after_done, std::string(callback) + " called after the session ended");
+    return false;
+  }
+  // DONE_WITH_SESSION: ends the request and takes the count of the calls in progress in one step.
+  uint64_t state = call_state_.load(std::memory_order_acquire);
+  do {
+    if (state & kDoneEntered) {
+      violation(Violation::done_twice, "HSE_REQ_DONE_WITH_SESSION called a second time");
+      return false;
+    }
+    if (state & kProcReturned) {
+      violation(Violation::done_without_pending, "DONE_WITH_SESSION after HttpExtensionProc returned, not PENDING");
+      return false;
+    }
+  } while (!call_state_.compare_exchange_weak(state, (state | kDoneEntered) + 1, std::memory_order_acq_rel));
+  // On IIS, DONE frees the ECB: a call another thread is still inside would use freed memory.
+  const uint64_t others = (state & kCallCountMask) - std::min<uint64_t>(own_calls, state & kCallCountMask);
+  if (others > 0)
+    violation(Violation::done_during_call, "DONE_WITH_SESSION while " + std::to_string(others) +
+                                               " other call(s) on this ECB were in progress on other threads (on IIS: "
+                                               "a use of freed memory)");
+  return true;
 }
 
 void Session::run_extension() {
   const DWORD status = ctx_.extension->handle_request(&ecb_);
+  if (status != HSE_STATUS_PENDING) call_state_.fetch_or(kProcReturned, std::memory_order_acq_rel);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     proc_returned_ = true;
@@ -141,10 +182,17 @@ BOOL Session::get_server_variable(const char* name, void* buffer, DWORD* size) {
   constexpr std::string_view unicode_prefix = "UNICODE_";
   const bool wide = key.size() > unicode_prefix.size() &&
                     boost::beast::iequals(key.substr(0, unicode_prefix.size()), unicode_prefix);
-  auto value = server_variable(request_, ctx_.site, wide ? key.substr(unicode_prefix.size()) : key);
+  const std::string_view base = wide ? key.substr(unicode_prefix.size()) : key;
+  // Only the path and identity variables come in two forms, ANSI and UTF-16; IIS refuses
+  // UNICODE_HTTP_*, UNICODE_HEADER_* and every other UNICODE_ name.
+  const bool two_forms = has_unicode_form(base);
+  if (wide && !two_forms) return fail(ERROR_INVALID_INDEX);
+  auto value = server_variable(request_, ctx_.site, base);
   if (!value) return fail(ERROR_INVALID_INDEX);
   // The terminator is part of the size: one byte, or one UTF-16 code unit.
-  std::string bytes = wide ? utf8_to_utf16le(*value) + std::string(2, '\0') : *value + std::string(1, '\0');
+  std::string bytes;
+  if (wide) bytes = utf8_to_utf16le(*value) + std::string(2, '\0');
+  else bytes = (two_forms ? ctx_.options.code_page->encode(*value) : std::move(*value)) + std::string(1, '\0');
   if (!buffer || *size < bytes.size()) {
     *size = static_cast<DWORD>(bytes.size());
     return fail(ERROR_INSUFFICIENT_BUFFER);

@@ -1,5 +1,11 @@
 // The session's data movement: response headers, WriteClient, VECTOR_SEND, TRANSMIT_FILE and
 // reading the rest of the request body, synchronously or with one async operation at a time.
+//
+// An async operation's completion takes the route its SessionHostility picks when it starts:
+// after the I/O on the connection's thread (own), on the IIS pool (other, delayed), or inline:
+// the I/O is done synchronously inside the call and the completion runs before the call returns,
+// as Apache does. The inline completion runs with mutex_ released: it usually starts the next
+// operation, which takes the lock again.
 #include <sys/stat.h>
 
 #include <cstring>
@@ -43,6 +49,28 @@ void Session::complete_async(PFN_HSE_IO_COMPLETION fn, void* fn_ctx, DWORD bytes
   maybe_finish();
 }
 
+void Session::deliver_completion(CompletionRoute route, PFN_HSE_IO_COMPLETION fn, void* fn_ctx, DWORD bytes,
+                                 DWORD error) {
+  auto deliver = [self = shared_from_this(), fn, fn_ctx, bytes, error] { self->complete_async(fn, fn_ctx, bytes, error); };
+  switch (route) {
+    case CompletionRoute::other:
+      return ctx_.iis_pool.post(std::move(deliver));
+    case CompletionRoute::delayed:
+      return ctx_.iis_pool.post_after(hostility_.completion_delay(), std::move(deliver));
+    case CompletionRoute::own:
+    case CompletionRoute::inline_call:
+      return deliver();
+  }
+}
+
+DWORD Session::read_completion_error(error_code ec, size_t got) {
+  if (ec) return ERROR_NETNAME_DELETED;
+  // The end of a chunked body (cbTotalBytes 0xFFFFFFFF): IIS may report it as a read of 0 bytes
+  // with ERROR_HANDLE_EOF rather than with no error.
+  if (got == 0 && request_.chunked && hostility_.end_chunked_body_with_error()) return ERROR_HANDLE_EOF;
+  return 0;
+}
+
 std::string Session::head_for_locked(const char* status, const char* headers, bool keep_conn) {
   return response_.start(status ? status : "", headers ? headers : "", keep_conn);
 }
@@ -57,8 +85,9 @@ void Session::add_body_locked(SendPlan& plan, const void* data, size_t size) {
   plan.add_memory(data, admitted);
 }
 
-// Called with mutex_ held: a synchronous send keeps the socket to itself until it is done.
-BOOL Session::send_plan(std::shared_ptr<SendPlan> plan, bool async, PFN_HSE_IO_COMPLETION fn, void* fn_ctx) {
+// Called with mutex_ held (in `lock`): a synchronous send keeps the socket to itself until it is done.
+BOOL Session::send_plan(std::unique_lock<std::mutex>& lock, std::shared_ptr<SendPlan> plan, bool async,
+                        PFN_HSE_IO_COMPLETION fn, void* fn_ctx) {
   if (!async) {
     if (plan->empty()) return TRUE;
     if (error_code ec = plan->write_sync(connection_->socket())) {
@@ -67,19 +96,31 @@ BOOL Session::send_plan(std::shared_ptr<SendPlan> plan, bool async, PFN_HSE_IO_C
     }
     return TRUE;
   }
+  CompletionRoute route = hostility_.pick_completion();
+  // IIS completes a send inside the call only when the socket takes it at once; it never holds the
+  // caller's thread (and, here, the session lock) waiting on a client that does not read.
+  if (route == CompletionRoute::inline_call && !connection_->can_write_now(plan->wire_bytes()))
+    route = CompletionRoute::other;
+  if (route == CompletionRoute::inline_call) {
+    const error_code ec = plan->write_sync(connection_->socket());
+    if (ec) client_gone_ = true;
+    lock.unlock();
+    complete_async(fn, fn_ctx, ec ? 0 : static_cast<DWORD>(plan->extension_bytes()), ec ? ERROR_NETNAME_DELETED : 0);
+    return TRUE;
+  }
   SendPlan::write_async(plan, connection_->socket(),
-                        [self = shared_from_this(), fn, fn_ctx](error_code ec, uint64_t sent) {
+                        [self = shared_from_this(), fn, fn_ctx, route](error_code ec, uint64_t sent) {
                           if (ec) {
                             std::lock_guard<std::mutex> lock(self->mutex_);
                             self->client_gone_ = true;
                           }
-                          self->complete_async(fn, fn_ctx, static_cast<DWORD>(sent), ec ? ERROR_NETNAME_DELETED : 0);
+                          self->deliver_completion(route, fn, fn_ctx, static_cast<DWORD>(sent), ec ? ERROR_NETNAME_DELETED : 0);
                         });
   return TRUE;
 }
 
 BOOL Session::send_response_header(const char* status, const char* headers, bool keep_conn) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   if (async_pending_) {
     violation(Violation::io_during_async, "response headers sent while an async operation is outstanding");
     return fail(ERROR_INVALID_PARAMETER);
@@ -91,13 +132,13 @@ BOOL Session::send_response_header(const char* status, const char* headers, bool
   if (client_gone_) return fail(ERROR_NETNAME_DELETED);
   auto plan = std::make_shared<SendPlan>();
   plan->set_head(head_for_locked(status, headers, keep_conn));
-  return send_plan(plan, false, nullptr, nullptr);
+  return send_plan(lock, plan, false, nullptr, nullptr);
 }
 
 BOOL Session::write_client(void* buffer, DWORD* bytes, DWORD flags) {
   if (!bytes || (*bytes && !buffer)) return fail(ERROR_INVALID_PARAMETER);
   const bool async = (flags & HSE_IO_ASYNC) != 0;
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   if (!async && async_pending_) {
     violation(Violation::io_during_async, "synchronous WriteClient while an async operation is outstanding");
     return fail(ERROR_INVALID_PARAMETER);
@@ -111,7 +152,7 @@ BOOL Session::write_client(void* buffer, DWORD* bytes, DWORD flags) {
   // Body bytes before any header: IIS sends them under a default "200 OK".
   if (!response_.head_sent()) plan->set_head(head_for_locked(nullptr, nullptr, true));
   add_body_locked(*plan, buffer, *bytes);
-  return send_plan(plan, async, nullptr, nullptr);
+  return send_plan(lock, plan, async, nullptr, nullptr);
 }
 
 BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* v) {
@@ -146,7 +187,7 @@ BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* v) {
     }
   }
 
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   if (!async && async_pending_) {
     violation(Violation::io_during_async, "synchronous VECTOR_SEND while an async operation is outstanding");
     return fail(ERROR_INVALID_PARAMETER);
@@ -172,7 +213,7 @@ BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* v) {
     }
   }
   if (flags & HSE_IO_DISCONNECT_AFTER_SEND) close_requested_ = true;
-  return send_plan(plan, async, nullptr, nullptr);
+  return send_plan(lock, plan, async, nullptr, nullptr);
 }
 
 BOOL Session::transmit_file(const HSE_TF_INFO* tf) {
@@ -189,7 +230,7 @@ BOOL Session::transmit_file(const HSE_TF_INFO* tf) {
   if (tf->Offset + length > static_cast<uint64_t>(size)) return fail(ERROR_INVALID_PARAMETER);
   const bool send_headers = (tf->dwFlags & HSE_IO_SEND_HEADERS) != 0;
 
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   if (send_headers && response_.head_sent()) {
     violation(Violation::headers_sent_twice, "TRANSMIT_FILE with HSE_IO_SEND_HEADERS after the headers were sent");
     return fail(ERROR_INVALID_PARAMETER);
@@ -215,7 +256,7 @@ BOOL Session::transmit_file(const HSE_TF_INFO* tf) {
   if (tf->pTail && tf->TailLength) add_body_locked(*plan, tf->pTail, tf->TailLength);
   if (!keep) close_requested_ = true;
   // The request's own completion routine, when given, overrides the registered one.
-  return send_plan(plan, true, tf->pfnHseIO, tf->pfnHseIO ? tf->pContext : nullptr);
+  return send_plan(lock, plan, true, tf->pfnHseIO, tf->pfnHseIO ? tf->pContext : nullptr);
 }
 
 BOOL Session::read_client(void* buffer, DWORD* size) {
@@ -241,14 +282,27 @@ BOOL Session::read_client(void* buffer, DWORD* size) {
 
 BOOL Session::async_read_client(void* buffer, DWORD* size) {
   if (!buffer || !size || *size == 0) return fail(ERROR_INVALID_PARAMETER);
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   if (!begin_async_locked("ASYNC_READ_CLIENT")) return fail(ERROR_INVALID_PARAMETER);
-  connection_->async_read_body(buffer, *size, [self = shared_from_this()](error_code ec, size_t got) {
+  CompletionRoute route = hostility_.pick_completion();
+  // IIS completes a read inside the call only when the bytes are already there; it never holds the
+  // caller's thread waiting on the client (a JavaScript worker's thread, for isapi-node).
+  if (route == CompletionRoute::inline_call && !connection_->body_ready()) route = CompletionRoute::other;
+  if (route == CompletionRoute::inline_call) {
+    // The bytes are there: read them as ReadClient would, then the completion before the call returns.
+    error_code ec;
+    const size_t got = connection_->read_body(buffer, *size, ec);
+    if (ec) client_gone_ = true;  // the rest of the body will never arrive
+    lock.unlock();
+    complete_async(nullptr, nullptr, static_cast<DWORD>(got), read_completion_error(ec, got));
+    return TRUE;
+  }
+  connection_->async_read_body(buffer, *size, [self = shared_from_this(), route](error_code ec, size_t got) {
     if (ec) {
       std::lock_guard<std::mutex> lock(self->mutex_);
       self->client_gone_ = true;  // the rest of the body will never arrive
     }
-    self->complete_async(nullptr, nullptr, static_cast<DWORD>(got), ec ? ERROR_NETNAME_DELETED : 0);
+    self->deliver_completion(route, nullptr, nullptr, static_cast<DWORD>(got), self->read_completion_error(ec, got));
   });
   return TRUE;
 }

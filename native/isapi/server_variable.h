@@ -6,6 +6,8 @@
 #define ISAPI_NODE_SERVER_VARIABLE_H
 
 #include <algorithm>
+#include <cctype>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +32,71 @@ inline std::optional<std::string> server_variable(EXTENSION_CONTROL_BLOCK* ecb, 
     buf.resize(std::max<size_t>(size, buf.size() * 2));
   }
   return std::nullopt;
+}
+
+// UTF-16LE bytes (as IIS gives UNICODE_ variables) as UTF-8; an unpaired surrogate becomes U+FFFD.
+inline std::string utf8_from_utf16le(const std::string& bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  auto put = [&out](uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  };
+  const size_t units = bytes.size() / 2;
+  auto unit = [&bytes](size_t i) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(bytes[2 * i])) |
+           static_cast<uint32_t>(static_cast<unsigned char>(bytes[2 * i + 1])) << 8;
+  };
+  for (size_t i = 0; i < units; ++i) {
+    const uint32_t u = unit(i);
+    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units && unit(i + 1) >= 0xDC00 && unit(i + 1) <= 0xDFFF) {
+      put(0x10000 + ((u - 0xD800) << 10) + (unit(i + 1) - 0xDC00));
+      ++i;
+    } else {
+      put(u >= 0xD800 && u <= 0xDFFF ? 0xFFFD : u);
+    }
+  }
+  return out;
+}
+
+// The variables IIS keeps in the system's ANSI code page and therefore also gives as UNICODE_<name>
+// (paths and identities); headers and the query string are bytes as received and have no such form.
+inline bool has_unicode_form(const std::string& name) {
+  static const char* const kNames[] = {
+      "URL", "PATH_INFO", "SCRIPT_NAME", "PATH_TRANSLATED", "SCRIPT_TRANSLATED", "APP_POOL_ID",
+      "APPL_MD_PATH", "APPL_PHYSICAL_PATH", "AUTH_USER", "LOGON_USER", "REMOTE_USER", "UNMAPPED_REMOTE_USER",
+  };
+  for (const char* known : kNames) {
+    size_t i = 0;
+    while (known[i] && i < name.size() && std::toupper(static_cast<unsigned char>(name[i])) == known[i]) ++i;
+    if (!known[i] && i == name.size()) return true;
+  }
+  return false;
+}
+
+// A variable IIS also gives in UTF-16 (URL, PATH_INFO, SCRIPT_NAME, REMOTE_USER, APPL_MD_PATH...),
+// as UTF-8. Its plain form is in the system's ANSI code page, with '?' for every character the code
+// page lacks; the plain form is used only when IIS has no UNICODE_ form (IIS before 6).
+inline std::optional<std::string> unicode_server_variable(EXTENSION_CONTROL_BLOCK* ecb, const std::string& name) {
+  if (auto wide = server_variable(ecb, ("UNICODE_" + name).c_str())) {
+    // The terminator is two bytes; server_variable() trimmed one of them.
+    if (wide->size() % 2 == 1 && wide->back() == '\0') wide->pop_back();
+    return utf8_from_utf16le(*wide);
+  }
+  return server_variable(ecb, name.c_str());
 }
 
 }  // namespace isapi

@@ -1,6 +1,8 @@
 // /breach?kind=K: breaks the ISAPI contract on purpose, one way per kind, so the tests can show
 // the host's strict checker catches each. Never imitate.
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "reference/reference.h"
 
@@ -46,6 +48,22 @@ DWORD breach(Ecb* ecb) {
     static char early[] = "ab";
     DWORD n = 2;
     ecb->WriteClient(ecb->ConnID, early, &n, HSE_IO_ASYNC);  // the breach: the read is outstanding
+    return HSE_STATUS_PENDING;
+  }
+  if (kind == "done-during-call") {
+    // Needs a request body the client holds back (and no preload): one thread waits inside
+    // ReadClient for it while another sends DONE_WITH_SESSION, which on IIS frees the ECB under
+    // the read.
+    respond(ecb, "200 OK", "text/plain", "done during a call\n");
+    std::thread([ecb] {
+      char buf[64];
+      DWORD size = sizeof buf;
+      ecb->ReadClient(ecb->ConnID, buf, &size);
+    }).detach();
+    std::thread([ecb] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the reader is inside by now
+      done(ecb);
+    }).detach();
     return HSE_STATUS_PENDING;
   }
   if (kind == "foreign-conn") {

@@ -19,6 +19,7 @@ const Route kRoutes[] = {
     {"/buffer-rules", ref::buffer_rules}, {"/map", ref::map_url},           {"/support", ref::support_misc},
     {"/stream", ref::stream},         {"/file", ref::transmit},             {"/slow", ref::slow},
     {"/breach", ref::breach},         {"/plaintext", ref::plaintext},       {"/bytes", ref::bytes},
+    {"/where", ref::where},           {"/read-end", ref::read_end},
 };
 
 }  // namespace
@@ -33,6 +34,7 @@ REFERENCE_EXPORT DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* ecb) {
   const std::string path = ref::relative_path(ecb);
   for (const auto& route : kRoutes)
     if (path == route.path) return route.handler(ecb);
+  if (path.rfind("/var/", 0) == 0) return ref::var(ecb);  // the variables of any path
   if (path == "/error") return HSE_STATUS_ERROR;  // nothing sent: the host answers 500
   return ref::respond(ecb, "404 Not Found", "text/plain", "no route for " + path + "\n");
 }

@@ -17,7 +17,8 @@ using Ecb = EXTENSION_CONTROL_BLOCK;
 std::optional<std::string> variable(Ecb* ecb, const char* name);
 // A query parameter (no decoding: routes take plain values).
 std::string query_param(Ecb* ecb, const std::string& name);
-// The request path relative to the application, derived from APPL_MD_PATH as isapi-wsgi does.
+// The request path relative to the application (UTF-8), derived from APPL_MD_PATH as isapi-wsgi
+// does; from the UNICODE_ forms when the ANSI ones may have lost characters.
 std::string relative_path(Ecb* ecb);
 
 bool send_head(Ecb* ecb, const std::string& status, const std::string& headers, bool keep_conn = true);
@@ -52,5 +53,7 @@ DWORD stream(Ecb* ecb);
 DWORD echo_async(Ecb* ecb);
 DWORD transmit(Ecb* ecb);
 DWORD slow(Ecb* ecb);
+DWORD where(Ecb* ecb);
+DWORD read_end(Ecb* ecb);
 
 }  // namespace ref

@@ -17,6 +17,10 @@ using nlohmann::json;
 
 constexpr size_t kEchoChunk = 64 * 1024;
 
+// JSON as text; bytes that are not UTF-8 (an ANSI path or user name, a Latin-1 header) become
+// U+FFFD instead of an exception thrown through HttpExtensionProc.
+std::string json_text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
+
 json variable_or_null(Ecb* ecb, const char* name) {
   auto v = variable(ecb, name);
   return v ? json(*v) : json(nullptr);
@@ -152,12 +156,15 @@ DWORD vars(Ecb* ecb) {
                 {"cbTotalBytes", ecb->cbTotalBytes},
                 {"cbAvailable", ecb->cbAvailable},
                 {"lpbDataTerminated", ecb->lpbData ? ecb->lpbData[ecb->cbAvailable] == 0 : false}};
-  return respond(ecb, "200 OK", "application/json", out.dump() + "\n");
+  return respond(ecb, "200 OK", "application/json", json_text(out));
 }
 
 DWORD var(Ecb* ecb) {
-  // /var?NAME: the raw bytes GetServerVariable returns, terminator included.
+  // /var?NAME, also at /var/<any path>: the raw bytes GetServerVariable returns, terminator
+  // included; NAME lpszPathInfo or lpszPathTranslated gives that ECB field the same way.
   std::string name = ecb->lpszQueryString ? ecb->lpszQueryString : "";
+  const char* field = name == "lpszPathInfo" ? ecb->lpszPathInfo : name == "lpszPathTranslated" ? ecb->lpszPathTranslated : nullptr;
+  if (field) return respond(ecb, "200 OK", "application/octet-stream", std::string(field, std::strlen(field) + 1));
   DWORD size = 0;
   ecb->GetServerVariable(ecb->ConnID, const_cast<char*>(name.c_str()), nullptr, &size);
   if (GetLastError() == ERROR_INVALID_INDEX) return respond(ecb, "404 Not Found", "text/plain", "ERROR_INVALID_INDEX\n");
@@ -177,7 +184,7 @@ DWORD buffer_rules(Ecb* ecb) {
               {"unicodeNull", probe_variable(ecb, "UNICODE_URL", 0, true)},
               {"unknown", probe_variable(ecb, "NO_SUCH_VARIABLE", 64, false)},
               {"absentHeader", probe_variable(ecb, "HTTP_X_ABSENT_HEADER", 64, false)}};
-  return respond(ecb, "200 OK", "application/json", out.dump() + "\n");
+  return respond(ecb, "200 OK", "application/json", json_text(out));
 }
 
 DWORD map_url(Ecb* ecb) {
@@ -196,7 +203,7 @@ DWORD map_url(Ecb* ecb) {
                                   {"matchingPath", info.cchMatchingPath},
                                   {"matchingUrl", info.cchMatchingURL}}
                            : json(nullptr)}};
-  return respond(ecb, "200 OK", "application/json", out.dump() + "\n");
+  return respond(ecb, "200 OK", "application/json", json_text(out));
 }
 
 DWORD support_misc(Ecb* ecb) {
@@ -216,7 +223,7 @@ DWORD support_misc(Ecb* ecb) {
       return HSE_STATUS_ERROR;
     return HSE_STATUS_SUCCESS;
   }
-  return respond(ecb, "200 OK", "application/json", out.dump() + "\n");
+  return respond(ecb, "200 OK", "application/json", json_text(out));
 }
 
 }  // namespace ref

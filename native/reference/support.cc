@@ -11,6 +11,22 @@ namespace ref {
 
 std::optional<std::string> variable(Ecb* ecb, const char* name) { return isapi::server_variable(ecb, name); }
 
+namespace {
+
+// A path or identity value IIS gave in the system's ANSI code page, as UTF-8. Plain ASCII without
+// '?' reads the same in every code page (the common case, which costs no call); anything else may
+// be damaged ('?' stands for every character the code page lacks), so the UNICODE_ form is asked.
+std::string exact_form(Ecb* ecb, const char* name, std::string ansi) {
+  for (unsigned char c : ansi) {
+    if (c < 0x80 && c != '?') continue;
+    // A server without UNICODE_ forms gives back the ANSI one: it is all there is.
+    return isapi::unicode_server_variable(ecb, name).value_or(ansi);
+  }
+  return ansi;
+}
+
+}  // namespace
+
 std::string query_param(Ecb* ecb, const std::string& name) {
   std::string q = ecb->lpszQueryString ? ecb->lpszQueryString : "";
   size_t pos = 0;
@@ -26,8 +42,8 @@ std::string query_param(Ecb* ecb, const std::string& name) {
 }
 
 std::string relative_path(Ecb* ecb) {
-  std::string path = ecb->lpszPathInfo ? ecb->lpszPathInfo : "/";
-  std::string md = variable(ecb, "APPL_MD_PATH").value_or("");
+  std::string path = exact_form(ecb, "PATH_INFO", ecb->lpszPathInfo ? ecb->lpszPathInfo : "/");
+  std::string md = exact_form(ecb, "APPL_MD_PATH", variable(ecb, "APPL_MD_PATH").value_or(""));
   // "/LM/W3SVC/<site>/ROOT[/vdir]": what follows ROOT is the application's URL prefix.
   size_t root = 0;
   for (size_t i = 0; i + 5 <= md.size(); ++i)

@@ -44,8 +44,33 @@ JsWorker::JsWorker(unsigned index, const BackendConfig& config, BackendHost& hos
 JsWorker::~JsWorker() { stop(); }
 
 std::optional<StartFailure> JsWorker::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] { run_guarded(); });
   return channel_->wait_ready(config_.start_timeout_ms);
+}
+
+// A C++ exception at a thread's top would terminate the whole IIS worker process: this worker
+// ends instead, and its requests are answered as for any worker whose loop ended.
+void JsWorker::run_guarded() {
+  std::string what;
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "an exception that is not a std::exception";
+  }
+  try {
+    host_.trace("isapi-node", "JavaScript worker " + std::to_string(index_) + " failed: " + what);
+  } catch (...) {
+  }
+  channel_->close();
+  channel_->set_ready(StartFailure{"runtime_failed", "the JavaScript worker failed: " + what});
+  {
+    std::lock_guard<std::mutex> lock(env_mutex_);
+    env_ = nullptr;
+    loop_ended_ = true;
+  }
+  loop_ended_cv_.notify_all();
 }
 
 void JsWorker::run() {

@@ -33,6 +33,7 @@ class JsWorker {
   void stop();
 
  private:
+  void run_guarded();
   void run();
 
   const unsigned index_;

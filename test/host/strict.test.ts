@@ -25,9 +25,10 @@ describe('strict contract checking', () => {
   }
 
   it('reports a second async operation while one is outstanding as concurrent_async and exits 3', async () => {
-    const host = await startHost();
     // A body longer than the preload whose tail is held back keeps the extension's async read
-    // outstanding while it issues an async write.
+    // outstanding while it issues an async write: the preload must take all the client sends first,
+    // and the read must not complete inline (its completion would end the request before the write).
+    const host = await startHost({ args: ['--preload', '49152', '--completions', 'own'] });
     const preload = 49_152;
     const socket = net.connect(host.port, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));

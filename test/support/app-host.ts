@@ -15,6 +15,8 @@ export interface AppHostOptions {
   rawConfig?: string;
   /** isapi-host options. */
   hostArgs?: string[];
+  /** Run isapi-host with --hostile (the default; see startHost). */
+  hostile?: boolean;
 }
 
 export interface RunningApp extends RunningHost {
@@ -32,6 +34,7 @@ export async function startApp(options: AppHostOptions): Promise<RunningApp> {
   writeFileSync(configFile, options.rawConfig ?? JSON.stringify(config, null, 2));
   const host = await startHost({
     extension: builtFile('isapi_node.so'),
+    hostile: options.hostile,
     args: options.hostArgs,
     env: { ISAPI_NODE_CONFIG: configFile },
     startTimeoutMs: 30_000,

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { hostBinary, referenceExtension } from './build.js';
 
 export interface HostStats {
+  /** The seed of the host's random choices (--seed replays them). */
+  seed: number;
   sessions: { started: number; done: number; active: number };
   refused: number;
   violations: { kind: string; conn: number; detail: string }[];
@@ -16,6 +18,8 @@ export interface HostStats {
 export interface RunningHost {
   port: number;
   url: string;
+  /** The seed the host printed: `--seed <seed>` (or ISAPI_HOST_SEED=<seed>) replays its choices. */
+  seed: string;
   process: ChildProcess;
   stderr: () => string;
   /** SIGTERM, then waits for exit; resolves with the exit code and the stats file. */
@@ -24,22 +28,36 @@ export interface RunningHost {
 
 export interface HostOptions {
   extension?: string;
+  /**
+   * Run the host with --hostile, as IIS may behave at its worst (the default). Options in `args`
+   * still override each part of it (e.g. `--preload 49152`).
+   */
+  hostile?: boolean;
   args?: string[];
   env?: NodeJS.ProcessEnv;
   /** Fails the start after this long without the "listening" line. */
   startTimeoutMs?: number;
 }
 
-/** Starts the real isapi-host on a free loopback port, in strict mode with a stats file. */
+const SEED_LINE = /isapi-host: seed (\d+) \(replay with --seed \d+\)/;
+
+/**
+ * Starts the real isapi-host on a free loopback port, in strict mode with a stats file, and hostile
+ * unless `hostile: false`. ISAPI_HOST_SEED=<seed> in the environment replays a run's choices.
+ */
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
   const dir = mkdtempSync(join(tmpdir(), 'isapi-host-'));
   const statsFile = join(dir, 'stats.json');
+  const callerArgs = options.args ?? [];
+  const replay = process.env.ISAPI_HOST_SEED && !callerArgs.includes('--seed') ? ['--seed', process.env.ISAPI_HOST_SEED] : [];
   const args = [
     '--extension', options.extension ?? referenceExtension(),
     '--port', '0',
     '--strict',
+    ...(options.hostile === false ? [] : ['--hostile']),
+    ...replay,
     '--stats-file', statsFile,
-    ...(options.args ?? []),
+    ...callerArgs,
   ];
   const child = spawn(hostBinary(), args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -47,15 +65,25 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
+  // Both lines must be seen: the port on stdout, the seed on stderr (printed first, but a separate pipe).
+  let seed = '';
   const port = await new Promise<number>((resolve, reject) => {
+    let listening = 0;
+    const settle = () => {
+      if (!listening || !seed) return;
+      clearTimeout(timer);
+      resolve(listening);
+    };
     const timer = setTimeout(() => reject(new Error(`isapi-host did not start:\n${stderr}`)), options.startTimeoutMs ?? 15_000);
     child.stdout!.on('data', (d) => {
       stdout += d;
       const m = /listening on http:\/\/[^:]+:(\d+)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
+      if (m) listening = Number(m[1]);
+      settle();
+    });
+    child.stderr!.on('data', () => {
+      seed ||= SEED_LINE.exec(stderr)?.[1] ?? '';
+      settle();
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -66,6 +94,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    seed,
     process: child,
     stderr: () => stderr,
     stop: async (signal = 'SIGTERM') => {
@@ -79,11 +108,12 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
 
 /**
  * Stops a host and checks what every test expects of a clean run: no contract violation and exit
- * code 0. Returns the stats for further checks.
+ * code 0. Returns the stats for further checks. A failure names the seed that replays the run.
  */
 export async function stopClean(host: RunningHost): Promise<HostStats> {
   const { code, stats } = await host.stop();
-  expect(stats.violations).toEqual([]);
-  expect(code).toBe(0);
+  const replay = `isapi-host seed ${host.seed}: replay with ISAPI_HOST_SEED=${host.seed}`;
+  expect(stats.violations, replay).toEqual([]);
+  expect(code, replay).toBe(0);
   return stats;
 }

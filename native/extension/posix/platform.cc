@@ -1,6 +1,8 @@
 #include "extension/platform.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdlib.h>
 
@@ -31,5 +33,16 @@ void* find_symbol(void* library, const char* name, std::string& error) {
   }
   return symbol;
 }
+
+// At least 3: with the Linux convention of a descriptor as the HANDLE, 0 would be a NULL handle.
+FileCopy::FileCopy(int fd) {
+  if (fd >= 0) handle_ = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+FileCopy::~FileCopy() {
+  if (valid()) close(static_cast<int>(handle_));
+}
+
+HANDLE FileCopy::handle() const { return ISAPI_FD_TO_HANDLE(static_cast<int>(handle_)); }
 
 }  // namespace isapi_node::platform
