@@ -3,7 +3,7 @@
   # exceptions and RTTI, which Boost.Asio/Beast rely on, so each target turns them back on.
   # `Sanitize` is a third configuration (build/Sanitize) with AddressSanitizer and UBSan, built by
   # scripts/sanitize.sh next to the normal Release build; `Tsan` a fourth (build/Tsan) with
-  # ThreadSanitizer, built by scripts/tsan.sh.
+  # ThreadSanitizer, built by `scripts/sanitize.sh thread`.
   'target_defaults': {
     'cflags_cc!': ['-fno-exceptions', '-fno-rtti', '-std=gnu++17'],
     'cflags_cc': ['-std=c++17', '-fexceptions', '-frtti', '-Wall', '-Wextra', '-Wno-unused-parameter'],
@@ -18,7 +18,7 @@
                    '-fno-sanitize-recover=undefined', '-O1', '-g'],
         'ldflags': ['-fsanitize=address,undefined'],
       },
-      # ThreadSanitizer (build/Tsan, scripts/tsan.sh). libnode is not instrumented: what happens
+      # ThreadSanitizer (build/Tsan, `scripts/sanitize.sh thread`). libnode is not instrumented: what happens
       # inside V8 and libuv is invisible to it, our own locks and atomics are not.
       'Tsan': {
         'inherit_from': ['Release'],
