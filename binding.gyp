@@ -112,6 +112,7 @@
       'sources': [
         'native/runtime/inprocess_backend.cc',
         'native/runtime/js_worker.cc',
+        'native/runtime/worker_supervisor.cc',
         'native/runtime/node_process.cc',
         'native/bridge/batch_encoding.cc',
         'native/bridge/channel.cc',

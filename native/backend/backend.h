@@ -70,6 +70,9 @@ class RequestHandle {
   // Ends the request abnormally, at most once: a 500 page when nothing was sent yet, otherwise the
   // connection is closed. Queued operations complete with ok = false.
   virtual void abort(const std::string& reason) = 0;
+  // The same with the page's status chosen by the backend: 502 when the worker serving the request
+  // ended, 503 when none can take it. `reason` goes to the trace, never to the client.
+  virtual void fail(unsigned status, const std::string& reason) = 0;
   // Any server variable, looked up now.
   virtual std::optional<std::string> server_variable(const std::string& name) = 0;
   // Called once, on any thread, when IIS reports the client gone (a failed write or read).
@@ -92,6 +95,10 @@ struct BackendConfig {
   unsigned workers = 1;         // JavaScript workers (in-process: Node environments on their own threads)
   bool validate = false;        // wrap the app in validate(app)
   uint32_t start_timeout_ms = 30000;
+  // Workers that end are replaced; this many ends within the window stop the restarts (IIS's
+  // rapid-fail protection: 5 in 5 minutes).
+  unsigned rapid_fail_count = 5;
+  uint32_t rapid_fail_window_ms = 300000;
 };
 
 // Why a backend could not start: the kind names the page users see; detail goes to the trace.
@@ -109,6 +116,9 @@ class Backend {
   virtual void submit(std::shared_ptr<RequestHandle> request) = 0;
   // Stops the JS side; requests not yet delivered are aborted. Blocks until it has stopped.
   virtual void stop() = 0;
+  // Why the backend gave up (rapid-fail: its workers kept ending), or nothing while it is healthy.
+  // The ISAPI layer then answers 503 and asks IIS to recycle the process (REPORT_UNHEALTHY).
+  virtual std::optional<std::string> unhealthy() = 0;
 };
 
 }  // namespace isapi_node

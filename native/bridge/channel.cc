@@ -22,7 +22,7 @@ void Channel::deliver(std::shared_ptr<RequestHandle> request) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (closed_) {
     lock.unlock();
-    request->abort("the JavaScript worker has stopped");
+    request->fail(503, "the JavaScript worker has stopped");
     return;
   }
   ++in_flight_;
@@ -105,7 +105,7 @@ void Channel::forget(uint64_t id) {
   if (requests_.erase(id)) --in_flight_;
 }
 
-void Channel::close() {
+void Channel::close(unsigned orphan_status) {
   std::vector<std::shared_ptr<RequestHandle>> orphans;
   std::optional<EventsFunction> events;
   {
@@ -119,7 +119,7 @@ void Channel::close() {
     requests_.clear();
     events.swap(events_);
   }
-  for (auto& r : orphans) r->abort("the JavaScript worker stopped");
+  for (auto& r : orphans) r->fail(orphan_status, "the JavaScript worker stopped");
   if (events) events->release();
   set_ready(StartFailure{"runtime_failed", "the JavaScript worker stopped before it was ready"});
 }

@@ -59,8 +59,10 @@ class Channel : public std::enable_shared_from_this<Channel> {
   // ---- the runtime's side ----
   void deliver(std::shared_ptr<RequestHandle> request);
   void push(Event event);
-  // No more events reach JS; the thread-safe function is released so the loop may end.
-  void close();
+  // No more events reach JS; the thread-safe function is released so the loop may end. What the
+  // channel still held fails with `orphan_status`: 502 when the worker ended under its requests,
+  // 503 when the backend is stopping.
+  void close(unsigned orphan_status = 503);
   size_t in_flight() const { return in_flight_.load(); }
   bool closed() const { return closed_.load(); }
   // Blocks until the JS side reported ready (nullopt) or a failure, or the timeout passed.

@@ -28,7 +28,8 @@ std::string resolve(const std::string& base_dir, const std::string& p) {
 // Every key a configuration may hold; anything else is a typo to report, not to ignore.
 constexpr const char* kKnownKeys[] = {
     "app", "export", "hostingModel", "workers", "poolThreads", "trace",
-    "validate", "shutdownTimeoutMs", "startTimeoutMs", "packageRoot", "libnode",
+    "validate", "shutdownTimeoutMs", "startTimeoutMs", "packageRoot", "libnode", "rapidFailCount",
+    "rapidFailWindowMs",
 };
 
 std::string known_keys_list() {
@@ -112,6 +113,8 @@ ExtensionConfig parse_config(const json& doc, const std::string& file) {
   fields.number("poolThreads", c.pool_threads, 1, kMaxPoolThreads);
   fields.number("shutdownTimeoutMs", c.shutdown_timeout_ms, 0, 3600000);
   fields.number("startTimeoutMs", c.start_timeout_ms, 100, 3600000);
+  fields.number("rapidFailCount", c.rapid_fail_count, 1, 1000);
+  fields.number("rapidFailWindowMs", c.rapid_fail_window_ms, 1000, 86400000);
   fields.flag("validate", c.validate);
   if (c.hosting_model != "inprocess")
     throw std::invalid_argument("\"hostingModel\" must be \"inprocess\" (\"" + c.hosting_model +

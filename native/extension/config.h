@@ -22,6 +22,8 @@ struct ExtensionConfig {
   std::string package_root;        // where dist/runtime/bootstrap.cjs lives
   std::string libnode;             // optional explicit libnode to load first
   bool validate = false;           // run the app inside validate(app) (lib/validate)
+  unsigned rapid_fail_count = 5;   // worker ends within the window that stop the restarts (IIS's default)
+  uint32_t rapid_fail_window_ms = 300000;
 };
 
 struct ConfigResult {

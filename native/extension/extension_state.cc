@@ -101,6 +101,8 @@ void ExtensionState::start() {
   bc.workers = config_->workers;
   bc.validate = config_->validate;
   bc.start_timeout_ms = config_->start_timeout_ms;
+  bc.rapid_fail_count = config_->rapid_fail_count;
+  bc.rapid_fail_window_ms = config_->rapid_fail_window_ms;
   backend_.reset(create(&bc, this));
   if (auto failure = backend_->start()) {
     backend_->stop();
@@ -137,6 +139,18 @@ DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
                           ". The details are on the isapi-node trace channel.");
   }
   if (draining_) return answer_now(ecb, 503, "Service Unavailable", "The application is shutting down; try again.");
+  if (auto why = backend_->unhealthy()) {
+    // IIS's rapid-fail protection, for our workers: ask IIS once to recycle the process (a fresh
+    // one starts the app again), and answer what arrives meanwhile at once.
+    if (!unhealthy_reported_.exchange(true)) {
+      trace_.write("isapi-node", "reporting the process unhealthy to IIS (HSE_REQ_REPORT_UNHEALTHY): " + *why);
+      ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_REPORT_UNHEALTHY, const_cast<char*>(why->c_str()), nullptr,
+                                 nullptr);
+    }
+    return answer_now(ecb, 503, "Service Unavailable",
+                      "The application's JavaScript workers kept failing and are no longer restarted; IIS has been "
+                      "asked to recycle the process. The details are on the isapi-node trace channel.");
+  }
   // Nothing here reads the ECB or blocks: the pool prepares the request. From the moment the job is
   // queued the request may run to its end on other threads before this returns.
   auto request = std::make_shared<IsapiRequest>(

@@ -50,6 +50,7 @@ class ExtensionState : public BackendHost {
   std::unique_ptr<Backend> backend_;
   void* backend_library_ = nullptr;
   std::atomic<bool> draining_{false};
+  std::atomic<bool> unhealthy_reported_{false};
   std::atomic<uint64_t> next_id_{0};
   std::mutex inflight_mutex_;
   std::condition_variable inflight_cv_;

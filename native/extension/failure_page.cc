@@ -8,6 +8,7 @@ const char* reason_of(unsigned status) {
     case 500: return "Internal Server Error";
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
     default: return "Error";
   }
 }
@@ -37,6 +38,23 @@ Page error_page(unsigned status, const std::string& title, const std::string& ex
   p.header_block = "Content-Type: text/html; charset=utf-8\r\nContent-Length: " + std::to_string(p.body.size()) +
                    "\r\nCache-Control: no-store\r\n\r\n";
   return p;
+}
+
+Page failure_page_for(unsigned status) {
+  switch (status) {
+    case 502:
+      return error_page(502, "Bad Gateway",
+                        "The application's JavaScript worker stopped while answering this request; it is being "
+                        "restarted. The details are on the isapi-node trace channel.");
+    case 503:
+      return error_page(503, "Service Unavailable",
+                        "The application cannot take requests now (it is stopping, or its workers kept failing); "
+                        "try again later. The details are on the isapi-node trace channel.");
+    case 504:
+      return error_page(504, "Gateway Timeout", "The application did not answer in time.");
+    default:
+      return error_page(500, "Internal Server Error", "The application failed to answer this request.");
+  }
 }
 
 }  // namespace isapi_node

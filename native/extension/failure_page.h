@@ -14,4 +14,9 @@ struct Page {
 
 Page error_page(unsigned status, const std::string& title, const std::string& explanation);
 
+// The page for a request that ended abnormally after it reached the backend: 500 the app failed,
+// 502 its JavaScript worker ended while answering, 503 nothing could take it (shutdown, restarts
+// given up), 504 it ran out of time.
+Page failure_page_for(unsigned status);
+
 }  // namespace isapi_node

@@ -321,9 +321,7 @@ IsapiRequest::Issued IsapiRequest::issue_abort(Op& op) {
     op.connection_cut = true;
     return Issued::done_ok;
   }
-  const Page page = op.status == 503
-                        ? error_page(503, "Service Unavailable", "The application is shutting down; try again.")
-                        : error_page(500, "Internal Server Error", "The application failed to answer this request.");
+  const Page page = failure_page_for(op.status);
   op.head = ResponseHead{page.status, {}};
   op.status_line = page.status;
   op.header_block = page.header_block;

@@ -50,6 +50,7 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
                  Completion done) override;
   void read(size_t max, Completion done) override;
   void abort(const std::string& reason) override { abort_with(reason, 500); }
+  void fail(unsigned status, const std::string& reason) override { abort_with(reason, status); }
   std::optional<std::string> server_variable(const std::string& name) override;
   void on_client_gone(std::function<void()> listener) override;
 

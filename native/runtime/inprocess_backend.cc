@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "backend/backend.h"
-#include "runtime/js_worker.h"
 #include "runtime/node_process.h"
+#include "runtime/worker_supervisor.h"
 
 namespace isapi_node::runtime {
 namespace {
@@ -22,37 +22,26 @@ class InProcessBackend : public Backend {
     std::string error;
     node::MultiIsolatePlatform* platform = node_platform(error);
     if (!platform) return StartFailure{"runtime_failed", error};
-    for (unsigned i = 0; i < config_.workers; ++i) {
-      workers_.push_back(std::make_unique<JsWorker>(i, config_, host_, platform));
-      if (auto failure = workers_.back()->start()) return failure;
-    }
-    return std::nullopt;
+    workers_ = std::make_unique<WorkerSupervisor>(config_, host_, platform);
+    return workers_->start();
   }
 
   void submit(std::shared_ptr<RequestHandle> request) override {
-    // The least busy live worker takes it: a slow request on one worker does not hold up the next.
-    JsWorker* best = nullptr;
-    for (auto& w : workers_)
-      if (w->alive() && (!best || w->in_flight() < best->in_flight())) best = w.get();
-    if (!best) {
-      // Every worker's event loop has ended (the app called process.exit()): say so, never hang.
-      if (!dead_reported_.exchange(true))
-        host_.trace("isapi-node", "no JavaScript worker is running: requests are answered 500 until the application is restarted");
-      return request->abort("no JavaScript worker is running");
-    }
-    best->submit(std::move(request));
+    if (!workers_) return request->fail(503, "the in-process runtime is not running");
+    workers_->submit(std::move(request));
   }
 
   void stop() override {
-    for (auto& w : workers_) w->stop();
-    workers_.clear();
+    if (workers_) workers_->stop();
+    workers_.reset();
   }
+
+  std::optional<std::string> unhealthy() override { return workers_ ? workers_->gave_up() : std::nullopt; }
 
  private:
   const BackendConfig config_;
   BackendHost& host_;
-  std::vector<std::unique_ptr<JsWorker>> workers_;
-  std::atomic<bool> dead_reported_{false};
+  std::unique_ptr<WorkerSupervisor> workers_;
 };
 
 }  // namespace

@@ -34,12 +34,13 @@ std::string js_string(const std::string& text) {
 }  // namespace
 
 JsWorker::JsWorker(unsigned index, const BackendConfig& config, BackendHost& host,
-                   node::MultiIsolatePlatform* platform)
+                   node::MultiIsolatePlatform* platform, Ended on_ended)
     : index_(index),
       config_(config),
       host_(host),
       platform_(platform),
-      channel_(std::make_shared<bridge::Channel>(config, host, index)) {}
+      channel_(std::make_shared<bridge::Channel>(config, host, index)),
+      on_ended_(std::move(on_ended)) {}
 
 JsWorker::~JsWorker() { stop(); }
 
@@ -63,14 +64,21 @@ void JsWorker::run_guarded() {
     host_.trace("isapi-node", "JavaScript worker " + std::to_string(index_) + " failed: " + what);
   } catch (...) {
   }
-  channel_->close();
+  channel_->close(stopping_ ? 503 : 502);
   channel_->set_ready(StartFailure{"runtime_failed", "the JavaScript worker failed: " + what});
+  exit_code_ = 1;
+  loop_ended();
+}
+
+// The loop is over: stop() may go on, and the supervisor hears of an end it did not ask for.
+void JsWorker::loop_ended() {
   {
     std::lock_guard<std::mutex> lock(env_mutex_);
     env_ = nullptr;
     loop_ended_ = true;
   }
   loop_ended_cv_.notify_all();
+  if (!stopping_ && on_ended_) on_ended_(index_, exit_code_);
 }
 
 void JsWorker::run() {
@@ -102,6 +110,7 @@ void JsWorker::run() {
 
     // process.exit() in an app must end this worker, never the IIS worker process.
     node::SetProcessExitHandler(env, [this](node::Environment* e, int code) {
+      exit_code_ = code;
       host_.trace("isapi-node", "JavaScript worker " + std::to_string(index_) + " ended: process.exit(" +
                                     std::to_string(code) + ") was called");
       node::Stop(e);
@@ -121,23 +130,19 @@ void JsWorker::run() {
     bridge::current_channel.reset();
   }
   // However the loop ended (stop(), or process.exit() in the app), nothing more reaches this
-  // worker: what it still held, and whatever is sent to it from now on, is answered with a 500.
-  channel_->close();
+  // worker: what it still held fails with 502 (it ended under them) or 503 (stopping).
+  channel_->close(stopping_ ? 503 : 502);
   channel_->set_ready(StartFailure{"runtime_failed", "the JavaScript worker stopped before the app was ready"});
-  {
-    std::lock_guard<std::mutex> lock(env_mutex_);
-    env_ = nullptr;
-    loop_ended_ = true;
-  }
-  loop_ended_cv_.notify_all();
+  loop_ended();
   // `setup` goes out of scope here: environment, context and isolate are freed on this thread.
 }
 
 void JsWorker::stop() {
+  stopping_ = true;
   // Closing the channel releases the bridge's hold on the event loop: an idle app's loop then ends
   // by itself. Only an app that keeps it busy (a timer, a server of its own) is stopped by force,
   // since terminating JavaScript in the middle of a bridge call is abrupt for the app.
-  channel_->close();
+  channel_->close(503);
   std::unique_lock<std::mutex> lock(env_mutex_);
   if (!loop_ended_cv_.wait_for(lock, kGracefulStop, [this] { return loop_ended_; }) && env_) node::Stop(env_);
   lock.unlock();

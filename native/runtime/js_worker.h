@@ -2,7 +2,9 @@
 // its own, running the bootstrap that loads the user's app and serves the requests its bridge
 // channel delivers. Several workers share one process and one V8 platform.
 #pragma once
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,7 +22,12 @@ namespace isapi_node::runtime {
 
 class JsWorker {
  public:
-  JsWorker(unsigned index, const BackendConfig& config, BackendHost& host, node::MultiIsolatePlatform* platform);
+  // Called once, on the worker's own thread, when its event loop ended by itself (process.exit()
+  // in the app, a failure), never after stop() began. The supervisor replaces the worker then.
+  using Ended = std::function<void(unsigned index, int exit_code)>;
+
+  JsWorker(unsigned index, const BackendConfig& config, BackendHost& host, node::MultiIsolatePlatform* platform,
+           Ended on_ended);
   ~JsWorker();
 
   // Starts the thread and waits until the app is loaded (nullopt) or failed.
@@ -29,18 +36,23 @@ class JsWorker {
   size_t in_flight() const { return channel_->in_flight(); }
   // False once the worker's event loop has ended (process.exit() in the app, or stop()).
   bool alive() const { return !channel_->closed(); }
-  // Closes the channel (aborting what it still holds), stops the environment, joins the thread.
+  // Closes the channel (what it still holds gets 503), stops the environment, joins the thread.
   void stop();
+  unsigned index() const { return index_; }
 
  private:
   void run_guarded();
   void run();
+  void loop_ended();
 
   const unsigned index_;
   const BackendConfig& config_;
   BackendHost& host_;
   node::MultiIsolatePlatform* const platform_;
   std::shared_ptr<bridge::Channel> channel_;
+  const Ended on_ended_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> exit_code_{0};
   std::thread thread_;
   std::mutex env_mutex_;
   std::condition_variable loop_ended_cv_;
