@@ -114,8 +114,9 @@ void ExtensionState::start() {
 }
 
 DWORD ExtensionState::answer_now(EXTENSION_CONTROL_BLOCK* ecb, unsigned status, const std::string& title,
-                                 const std::string& explanation) {
-  const Page page = error_page(status, title, explanation);
+                                 const std::string& explanation, const std::string& extra_headers) {
+  Page page = error_page(status, title, explanation);
+  page.header_block.insert(page.header_block.size() - 2, extra_headers);  // before the blank line
   HSE_SEND_HEADER_EX_INFO info{};
   info.pszStatus = page.status.c_str();
   info.cchStatus = static_cast<DWORD>(page.status.size());
@@ -158,8 +159,24 @@ DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
       [this](IsapiRequest* r) { request_ended(r); });
   {
     std::lock_guard<std::mutex> lock(inflight_mutex_);
-    inflight_.emplace(request.get(), request);
+    // Load shedding, as IIS's appConcurrentRequestLimit: past the limit a request is answered at
+    // once, without memory or JavaScript spent on it, so a burst cannot grow the queues unbounded.
+    const bool shed = config_->max_pending_requests != 0 && inflight_.size() >= config_->max_pending_requests;
+    if (shed != shedding_) {
+      shedding_ = shed;
+      if (shed)
+        trace_.write("isapi-node", std::to_string(inflight_.size()) +
+                                       " requests in flight (\"maxPendingRequests\"): answering 503 with Retry-After "
+                                       "until some finish");
+    }
+    if (shed) {
+      request.reset();
+    } else {
+      inflight_.emplace(request.get(), request);
+    }
   }
+  if (!request)
+    return answer_now(ecb, 503, "Service Unavailable", "The server is busy; try again in a moment.", "Retry-After: 1\r\n");
   bool queued = false;
   try {
     queued = pool_->post([this, request] {

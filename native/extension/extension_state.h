@@ -37,8 +37,9 @@ class ExtensionState : public BackendHost {
   void trace(const std::string& source, const std::string& text) override { trace_.write(source, text); }
 
  private:
+  // Answers synchronously, without the backend; `extra_headers` ("Name: value\r\n"...) join the page's.
   DWORD answer_now(EXTENSION_CONTROL_BLOCK* ecb, unsigned status, const std::string& title,
-                   const std::string& explanation);
+                   const std::string& explanation, const std::string& extra_headers = "");
   void fail_start(const std::string& kind, const std::string& detail);
   void request_ended(IsapiRequest* request);
   void defer(std::function<void()> job);
@@ -55,6 +56,7 @@ class ExtensionState : public BackendHost {
   std::mutex inflight_mutex_;
   std::condition_variable inflight_cv_;
   std::unordered_map<IsapiRequest*, std::shared_ptr<IsapiRequest>> inflight_;
+  bool shedding_ = false;  // guarded by inflight_mutex_: the last request was shed (traced once per episode)
 };
 
 }  // namespace isapi_node
