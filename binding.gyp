@@ -94,6 +94,7 @@
         'native/extension/trace.cc',
         'native/extension/thread_pool.cc',
         'native/extension/no_throw.cc',
+        'native/extension/timeout_sweeper.cc',
         'native/extension/posix/platform.cc',
       ],
       'cflags': ['-fvisibility=hidden'],

@@ -22,6 +22,7 @@ struct ExtensionConfig {
   std::string package_root;        // where dist/runtime/bootstrap.cjs lives
   std::string libnode;             // optional explicit libnode to load first
   bool validate = false;           // run the app inside validate(app) (lib/validate)
+  uint32_t request_timeout_ms = 120000;  // a request not finished by then is ended (504); 0: none
   uint32_t max_pending_requests = 5000;  // in flight at once before 503 (IIS's appConcurrentRequestLimit; 0: no limit)
   unsigned rapid_fail_count = 5;   // worker ends within the window that stop the restarts (IIS's default)
   uint32_t rapid_fail_window_ms = 300000;

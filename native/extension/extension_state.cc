@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "extension/failure_page.h"
@@ -109,6 +110,11 @@ void ExtensionState::start() {
     backend_.reset();
     return fail_start(failure->kind, failure->detail);
   }
+  if (config_->request_timeout_ms > 0) {
+    // Checked a few times per timeout: a request ends at most a quarter late (and at most 1 s).
+    const auto interval = std::chrono::milliseconds(std::clamp<uint32_t>(config_->request_timeout_ms / 4, 10, 1000));
+    timeouts_ = std::make_unique<TimeoutSweeper>(interval, [this] { time_out_overdue(); });
+  }
   trace_.write("isapi-node", "ready: " + config_->app + " with " + std::to_string(config_->workers) +
                                  " JavaScript worker(s), configuration " + config_->source);
 }
@@ -194,6 +200,18 @@ DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
   return HSE_STATUS_PENDING;
 }
 
+void ExtensionState::time_out_overdue() {
+  const auto limit = std::chrono::milliseconds(config_->request_timeout_ms);
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<IsapiRequest>> overdue;
+  {
+    std::lock_guard<std::mutex> lock(inflight_mutex_);
+    for (auto& [ptr, request] : inflight_)
+      if (now - request->started() > limit) overdue.push_back(request);
+  }
+  for (auto& request : overdue) request->time_out(config_->request_timeout_ms);
+}
+
 void ExtensionState::request_ended(IsapiRequest* request) {
   std::lock_guard<std::mutex> lock(inflight_mutex_);
   inflight_.erase(request);
@@ -206,6 +224,7 @@ void ExtensionState::defer(std::function<void()> job) {
 
 bool ExtensionState::stop() {
   draining_ = true;
+  if (timeouts_) timeouts_->stop();
   bool all_ended = true;
   if (config_) {
     std::unique_lock<std::mutex> lock(inflight_mutex_);

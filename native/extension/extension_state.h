@@ -12,6 +12,7 @@
 #include "backend/backend.h"
 #include "extension/config.h"
 #include "extension/thread_pool.h"
+#include "extension/timeout_sweeper.h"
 #include "extension/trace.h"
 #include "isapi/isapi.h"
 
@@ -42,6 +43,8 @@ class ExtensionState : public BackendHost {
                    const std::string& explanation, const std::string& extra_headers = "");
   void fail_start(const std::string& kind, const std::string& detail);
   void request_ended(IsapiRequest* request);
+  // Ends the requests that ran past requestTimeoutMs (the sweeper's job).
+  void time_out_overdue();
   void defer(std::function<void()> job);
 
   Trace trace_;
@@ -49,6 +52,7 @@ class ExtensionState : public BackendHost {
   std::optional<StartFailure> failure_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Backend> backend_;
+  std::unique_ptr<TimeoutSweeper> timeouts_;
   void* backend_library_ = nullptr;
   std::atomic<bool> draining_{false};
   std::atomic<bool> unhealthy_reported_{false};

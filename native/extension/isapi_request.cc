@@ -141,6 +141,17 @@ void IsapiRequest::abort_with(const std::string& reason, unsigned status, bool c
   pump();
 }
 
+void IsapiRequest::time_out(uint32_t timeout_ms) {
+  if (timed_out_.exchange(true)) return;
+  host_.trace("isapi-node", "request " + std::to_string(record_.id) + " (" + record_.method + " " + record_.path +
+                                ") ran past \"requestTimeoutMs\" (" + std::to_string(timeout_ms) +
+                                " ms): ending it with 504, or closing its connection if its headers had left");
+  // An operation still outstanding (a client that stopped reading) is cut short too.
+  abort_with("the request timed out", 504, true);
+  // The app learns it as it learns of a client that left: isapi.signal fires.
+  mark_client_gone();
+}
+
 std::optional<std::string> IsapiRequest::server_variable(const std::string& name) {
   auto keep = shared_from_this();
   EcbCall call(*this);

@@ -20,6 +20,8 @@
 // Lifetime: the object keeps itself alive while an IIS operation is outstanding (`self_`), and the
 // extension keeps it in its in-flight set until the session ends.
 #pragma once
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -53,6 +55,11 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
   void fail(unsigned status, const std::string& reason) override { abort_with(reason, status); }
   std::optional<std::string> server_variable(const std::string& name) override;
   void on_client_gone(std::function<void()> listener) override;
+
+  // The request ran past requestTimeoutMs: it ends with a 504 page, or a closed connection if its
+  // headers had left, and the app's isapi.signal fires. Once; later calls do nothing.
+  void time_out(uint32_t timeout_ms);
+  std::chrono::steady_clock::time_point started() const { return started_; }
 
   // Ends the request with `status` (when nothing was sent yet) or by closing the connection.
   // `cut_outstanding` (shutdown's deadline): an operation still outstanding is cut short by closing
@@ -113,6 +120,8 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
   void mark_client_gone();
 
   EXTENSION_CONTROL_BLOCK* const ecb_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::atomic<bool> timed_out_{false};
   RequestRecord record_;
   BackendHost& host_;
   const Defer defer_;
