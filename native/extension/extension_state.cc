@@ -110,10 +110,12 @@ void ExtensionState::start() {
     backend_.reset();
     return fail_start(failure->kind, failure->detail);
   }
-  if (config_->request_timeout_ms > 0) {
-    // Checked a few times per timeout: a request ends at most a quarter late (and at most 1 s).
-    const auto interval = std::chrono::milliseconds(std::clamp<uint32_t>(config_->request_timeout_ms / 4, 10, 1000));
-    timeouts_ = std::make_unique<TimeoutSweeper>(interval, [this] { time_out_overdue(); });
+  {
+    // Every second at most (a client that left is noticed within about that), and a few times per
+    // timeout: a request ends at most a quarter of its timeout late.
+    const uint32_t timeout = config_->request_timeout_ms;
+    const auto interval = std::chrono::milliseconds(timeout ? std::clamp<uint32_t>(timeout / 4, 10, 1000) : 1000);
+    timeouts_ = std::make_unique<TimeoutSweeper>(interval, [this] { sweep(); });
   }
   trace_.write("isapi-node", "ready: " + config_->app + " with " + std::to_string(config_->workers) +
                                  " JavaScript worker(s), configuration " + config_->source);
@@ -200,16 +202,21 @@ DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
   return HSE_STATUS_PENDING;
 }
 
-void ExtensionState::time_out_overdue() {
-  const auto limit = std::chrono::milliseconds(config_->request_timeout_ms);
+void ExtensionState::sweep() {
+  const uint32_t timeout = config_->request_timeout_ms;
   const auto now = std::chrono::steady_clock::now();
-  std::vector<std::shared_ptr<IsapiRequest>> overdue;
+  std::vector<std::shared_ptr<IsapiRequest>> requests;
   {
     std::lock_guard<std::mutex> lock(inflight_mutex_);
-    for (auto& [ptr, request] : inflight_)
-      if (now - request->started() > limit) overdue.push_back(request);
+    requests.reserve(inflight_.size());
+    for (auto& [ptr, request] : inflight_) requests.push_back(request);
   }
-  for (auto& request : overdue) request->time_out(config_->request_timeout_ms);
+  for (auto& request : requests) {
+    if (timeout && now - request->started() > std::chrono::milliseconds(timeout))
+      request->time_out(timeout);
+    else
+      request->check_connected();
+  }
 }
 
 void ExtensionState::request_ended(IsapiRequest* request) {

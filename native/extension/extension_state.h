@@ -43,8 +43,9 @@ class ExtensionState : public BackendHost {
                    const std::string& explanation, const std::string& extra_headers = "");
   void fail_start(const std::string& kind, const std::string& detail);
   void request_ended(IsapiRequest* request);
-  // Ends the requests that ran past requestTimeoutMs (the sweeper's job).
-  void time_out_overdue();
+  // The sweeper's job: ends the requests that ran past requestTimeoutMs, and asks IIS whether the
+  // clients of the others are still there.
+  void sweep();
   void defer(std::function<void()> job);
 
   Trace trace_;

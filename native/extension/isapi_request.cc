@@ -152,6 +152,22 @@ void IsapiRequest::time_out(uint32_t timeout_ms) {
   mark_client_gone();
 }
 
+void IsapiRequest::check_connected() {
+  auto keep = shared_from_this();
+  {
+    // An outstanding operation reports a client that left by itself, through its completion.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!prepared_ || busy_ || client_gone_ || closing_ || ending_) return;
+  }
+  BOOL connected = TRUE;
+  {
+    EcbCall call(*this);
+    if (!call.entered()) return;
+    if (!ecb_->ServerSupportFunction(ecb_->ConnID, HSE_REQ_IS_CONNECTED, &connected, nullptr, nullptr)) return;
+  }
+  if (!connected) mark_client_gone();
+}
+
 std::optional<std::string> IsapiRequest::server_variable(const std::string& name) {
   auto keep = shared_from_this();
   EcbCall call(*this);

@@ -60,6 +60,9 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
   // headers had left, and the app's isapi.signal fires. Once; later calls do nothing.
   void time_out(uint32_t timeout_ms);
   std::chrono::steady_clock::time_point started() const { return started_; }
+  // Asks IIS whether the client is still there (HSE_REQ_IS_CONNECTED) while no operation is
+  // outstanding, so an app busy computing or long-polling learns of a client that left.
+  void check_connected();
 
   // Ends the request with `status` (when nothing was sent yet) or by closing the connection.
   // `cut_outstanding` (shutdown's deadline): an operation still outstanding is cut short by closing

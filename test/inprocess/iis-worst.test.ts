@@ -106,6 +106,21 @@ describe('the extension on its own', () => {
     expect(res.headers['x-test']).toBeUndefined();
   });
 
+  it('tells an app busy without touching IIS that its client left, within 2 s (HSE_REQ_IS_CONNECTED)', async () => {
+    const socket = net.connect(app.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /wait-for-gone HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    socket.destroy();
+    let seen: RegExpExecArray | null = null;
+    for (let i = 0; i < 150 && !seen; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      seen = /gone seen: (\w+) after (\d+) ms/.exec(app.trace());
+    }
+    expect(seen?.[1]).toBe('true');
+    expect(Number(seen?.[2])).toBeLessThan(2200);
+  });
+
   it('sends the file it was given although the app closed the descriptor and the number was reused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isapi-fd-'));
     const content = randomBytes(32 * 1024 * 1024);
