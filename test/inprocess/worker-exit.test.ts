@@ -36,10 +36,15 @@ describe('process.exit() in an app', () => {
   it('stops restarting after rapidFailCount ends: 503 pages and REPORT_UNHEALTHY to IIS', async () => {
     const app = await startApp({ app: fixture('features.app.mjs'), config: { rapidFailCount: 3 } });
     for (let i = 0; i < 3; i++) expect((await request(`${app.url}/exit`)).status).toBe(502);
+    // A request that arrives before the supervisor has given up waits for a replacement that
+    // never comes: it gets the generic 503 when it does give up.
+    expect((await request(`${app.url}/write`)).status).toBe(503);
+    for (let i = 0; i < 100 && !app.trace().includes('no more restarts'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(app.trace()).toContain('no more restarts');
+    // From then on HttpExtensionProc answers at once, saying why.
     const refused = await request(`${app.url}/write`);
     expect(refused.status).toBe(503);
     expect(refused.body.toString()).toContain('kept failing and are no longer restarted');
-    expect(app.trace()).toContain('no more restarts');
     const stats = await stopClean(app);
     expect(stats.unhealthy).toEqual([expect.stringContaining('the JavaScript workers ended 3 times within 300000 ms')]);
   });
