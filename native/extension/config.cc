@@ -29,7 +29,7 @@ std::string resolve(const std::string& base_dir, const std::string& p) {
 constexpr const char* kKnownKeys[] = {
     "app", "export", "hostingModel", "workers", "poolThreads", "trace",
     "validate", "shutdownTimeoutMs", "startTimeoutMs", "packageRoot", "libnode", "rapidFailCount",
-    "rapidFailWindowMs", "maxPendingRequests", "requestTimeoutMs",
+    "rapidFailWindowMs", "maxPendingRequests", "requestTimeoutMs", "traceMaxBytes",
 };
 
 std::string known_keys_list() {
@@ -116,6 +116,7 @@ ExtensionConfig parse_config(const json& doc, const std::string& file) {
   fields.number("rapidFailCount", c.rapid_fail_count, 1, 1000);
   fields.number("maxPendingRequests", c.max_pending_requests, 0, 10000000);
   fields.number("requestTimeoutMs", c.request_timeout_ms, 0, 86400000);
+  fields.number("traceMaxBytes", c.trace_max_bytes, 0, 1ull << 40);
   fields.number("rapidFailWindowMs", c.rapid_fail_window_ms, 1000, 86400000);
   fields.flag("validate", c.validate);
   if (c.hosting_model != "inprocess")

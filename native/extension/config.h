@@ -17,6 +17,7 @@ struct ExtensionConfig {
   unsigned workers = 1;            // JavaScript workers
   unsigned pool_threads = 4;       // the native pool that prepares requests
   std::string trace = "stderr";    // "stderr" or a file path
+  uint64_t trace_max_bytes = 64ull << 20;  // past it the trace file is rotated (FILE.1); 0: never
   uint32_t shutdown_timeout_ms = 30000;
   uint32_t start_timeout_ms = 30000;
   std::string package_root;        // where dist/runtime/bootstrap.cjs lives

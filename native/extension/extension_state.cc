@@ -64,7 +64,7 @@ void ExtensionState::start() {
   ConfigResult loaded = load_config(module_path);
   if (!loaded.config) return fail_start("config_invalid", loaded.error);
   config_ = std::move(loaded.config);
-  trace_.open(config_->trace);
+  trace_.open(config_->trace, config_->trace_max_bytes);
   set_exception_trace(&trace_);
   pool_ = std::make_unique<ThreadPool>(config_->pool_threads);
 

@@ -105,7 +105,7 @@ void IsapiRequest::read(size_t max, Completion done) {
   enqueue(std::move(op));
 }
 
-void IsapiRequest::abort_with(const std::string& reason, unsigned status, bool cut_outstanding) {
+void IsapiRequest::abort_with(const std::string& reason, unsigned status, bool cut_outstanding, bool announce_gone) {
   auto keep = shared_from_this();
   bool cut = false;
   std::deque<Op> dropped;
@@ -130,6 +130,7 @@ void IsapiRequest::abort_with(const std::string& reason, unsigned status, bool c
     cut = busy_ && (cut_outstanding || current_.kind == Op::Kind::read);
     if (cut) ++ecb_calls_;
   }
+  if (announce_gone) mark_client_gone();
   for (auto& op : dropped)
     if (op.done) defer_([done = std::move(op.done)] { done(false, {}); });
   if (cut) {
@@ -146,10 +147,9 @@ void IsapiRequest::time_out(uint32_t timeout_ms) {
   host_.trace("isapi-node", "request " + std::to_string(record_.id) + " (" + record_.method + " " + record_.path +
                                 ") ran past \"requestTimeoutMs\" (" + std::to_string(timeout_ms) +
                                 " ms): ending it with 504, or closing its connection if its headers had left");
-  // An operation still outstanding (a client that stopped reading) is cut short too.
-  abort_with("the request timed out", 504, true);
-  // The app learns it as it learns of a client that left: isapi.signal fires.
-  mark_client_gone();
+  // An operation still outstanding (a client that stopped reading) is cut short too, and the app
+  // learns it as it learns of a client that left: isapi.signal fires.
+  abort_with("the request timed out", 504, true, true);
 }
 
 void IsapiRequest::check_connected() {

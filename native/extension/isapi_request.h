@@ -67,7 +67,9 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
   // Ends the request with `status` (when nothing was sent yet) or by closing the connection.
   // `cut_outstanding` (shutdown's deadline): an operation still outstanding is cut short by closing
   // the connection, so its completion comes back instead of waiting on a client that stopped reading.
-  void abort_with(const std::string& reason, unsigned status, bool cut_outstanding = false);
+  // `announce_gone`: the client-gone listener runs too (the app's isapi.signal fires), after the
+  // abort is queued and before the operations it replaces fail, so the app hears why first.
+  void abort_with(const std::string& reason, unsigned status, bool cut_outstanding = false, bool announce_gone = false);
 
  private:
   struct Op {
