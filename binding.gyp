@@ -87,6 +87,7 @@
         'native/extension/extension.cc',
         'native/extension/extension_state.cc',
         'native/extension/isapi_request.cc',
+        'native/extension/isapi_request_io.cc',
         'native/extension/request_record.cc',
         'native/extension/response_framing.cc',
         'native/extension/failure_page.cc',

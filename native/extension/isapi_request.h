@@ -91,6 +91,8 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
     HSE_TF_INFO transmit{};
   };
   enum class Issued { started, done_ok, failed };  // started: the completion routine will run
+  // The most a single body read asks IIS for: the size of the one read buffer.
+  static constexpr size_t kMaxReadBytes = 256 * 1024;
 
   // One ECB call in progress; see the rules above. `entered()` is false once the end is decided.
   class EcbCall {
@@ -106,8 +108,8 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
 
   void enqueue(Op op);
   void pump();
-  // Each starts the IIS call for `op` and never touches it afterwards (the completion may already
-  // be running on another thread).
+  // isapi_request_io.cc: each starts the IIS call for `op` and never touches it afterwards (the
+  // completion may already be running on another thread).
   Issued issue(Op& op);
   Issued issue_send(Op& op);
   Issued issue_send_file(Op& op);
