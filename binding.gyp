@@ -115,6 +115,7 @@
         'native/runtime/inprocess_backend.cc',
         'native/runtime/js_worker.cc',
         'native/runtime/worker_supervisor.cc',
+        'native/runtime/worker_guards.cc',
         'native/runtime/node_process.cc',
         'native/bridge/batch_encoding.cc',
         'native/bridge/channel.cc',

@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: the compiler toolchain node-gyp drives, Boost (Beast/Asio for the test host,
 # program_options for its command line), nlohmann-json (stats files, configuration), c-ares (the one
-# shared library libnode108 needs that a fresh machine lacks).
-APT_PACKAGES=(g++ make python3 libboost-dev libboost-program-options-dev nlohmann-json3-dev libc-ares2)
+# shared library libnode108 needs that a fresh machine lacks), libuv1-dev (the headers of the libuv
+# libnode108 runs on: the in-process runtime keeps a timer on each worker's loop).
+APT_PACKAGES=(g++ make python3 libboost-dev libboost-program-options-dev nlohmann-json3-dev libc-ares2 libuv1-dev)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

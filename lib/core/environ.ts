@@ -14,6 +14,9 @@ export interface EnvironOptions {
   multithread: boolean;
   /** wsgi.multiprocess: several processes serve this app. */
   multiprocess: boolean;
+  /** Request body bytes wsgi.input gives the app before it fails with ISAPI_REQUEST_BODY_TOO_LARGE
+   *  (the configuration's "maxRequestBodyBytes"); 0: no limit. Default DEFAULT_MAX_REQUEST_BODY_BYTES. */
+  maxRequestBodyBytes?: number;
 }
 
 /** The metabase prefix of every application path: "/LM/W3SVC/<site>/ROOT", any case. */
@@ -103,7 +106,7 @@ export function buildEnviron(record: RequestRecord, transport: Transport, option
     SERVER_PROTOCOL: vars.SERVER_PROTOCOL ?? '',
     'wsgi.version': [1, 0],
     'wsgi.url_scheme': https ? 'https' : 'http',
-    'wsgi.input': new RequestBody(record.preload, transport, record.totalBytes),
+    'wsgi.input': new RequestBody(record.preload, transport, record.totalBytes, options.maxRequestBodyBytes),
     'wsgi.errors': new TraceStream((text) => transport.trace(text)),
     'wsgi.multithread': options.multithread,
     'wsgi.multiprocess': options.multiprocess,

@@ -26,6 +26,10 @@ export const ErrorCodes = {
   ISAPI_BAD_FILE: { message: 'Cannot send %s as a file: %s', status: 500 },
   ISAPI_BAD_FILE_RANGE: { message: 'Invalid file range for %s: %s', status: 500 },
   ISAPI_CLIENT_GONE: { message: 'The client disconnected', status: 500 },
+  ISAPI_REQUEST_BODY_TOO_LARGE: {
+    message: 'The request body is larger than the %s bytes this application accepts ("maxRequestBodyBytes"): nothing past them is read; raise the limit if such bodies are expected',
+    status: 413,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -7,9 +7,11 @@
 //   - abort(reason), called at most once, never while a transport operation is outstanding and
 //     never after a final send resolved: when the client is gone (the signal fired or a send
 //     rejected), or when the app failed after something was already handed to the transport;
-//   - an app failure before that: a generic 500 (final send), the details on the trace channel.
+//   - an app failure before that: a generic 500 (final send), the details on the trace channel; a
+//     catalogued error with a status of its own (413 for a body past the limit) answers with it.
 // runApp itself never rejects.
 
+import { STATUS_CODES } from 'node:http';
 import { inspect } from 'node:util';
 import type { App, ErrorStream } from '../types.js';
 import { toBytes } from './chunks.js';
@@ -23,15 +25,23 @@ import type { RequestRecord, ResponseHead, Transport } from './transport.js';
 
 export type RunOptions = EnvironOptions;
 
-/** What the client sees when the app fails before its headers left: nothing about the app. */
-const ERROR_BODY = new TextEncoder().encode('Internal Server Error');
-const ERROR_HEAD: ResponseHead = {
-  status: '500 Internal Server Error',
-  headers: [
-    ['Content-Type', 'text/plain; charset=utf-8'],
-    ['Content-Length', String(ERROR_BODY.length)],
-  ],
-};
+/** What the client sees when the app fails before its headers left: the status and its reason
+ *  phrase, nothing about the app. 500 unless the error is one of the catalogue's with its own. */
+function errorAnswer(error: unknown): { head: ResponseHead; body: Uint8Array } {
+  const status = error instanceof IsapiError ? error.status : 500;
+  const reason = STATUS_CODES[status] ?? 'Error';
+  const body = new TextEncoder().encode(reason);
+  return {
+    head: {
+      status: `${status} ${reason}`,
+      headers: [
+        ['Content-Type', 'text/plain; charset=utf-8'],
+        ['Content-Length', String(body.length)],
+      ],
+    },
+    body,
+  };
+}
 
 /** The reason given to transport.abort() when the request ends because its client left. */
 const GONE_REASON = 'client gone';
@@ -99,7 +109,8 @@ export async function runApp(app: App, record: RequestRecord, transport: Transpo
       return;
     }
     try {
-      await transport.send(ERROR_HEAD, dropBody ? null : ERROR_BODY, true);
+      const answer = errorAnswer(error);
+      await transport.send(answer.head, dropBody ? null : answer.body, true);
     } catch {
       transport.abort(GONE_REASON);
     }

@@ -69,7 +69,7 @@ export interface StartFailureReport {
 export interface NativeBridge {
   /** The binding's protocol, checked against bridge-protocol.ts before anything else. */
   layout(): unknown;
-  config(): { app: string; export: string; workers: number; workerIndex: number; validate: boolean };
+  config(): { app: string; export: string; workers: number; workerIndex: number; validate: boolean; maxRequestBodyBytes: number };
   /** Batches arrive as decodeBatch() reads them. */
   start(onEvents: (batch: unknown[]) => void): void;
   ready(failure: StartFailureReport | null): void;

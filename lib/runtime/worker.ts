@@ -1,7 +1,7 @@
 // The main program of an in-process JavaScript worker, imported by bootstrap.cjs: loads the app,
 // then serves the request batches the native bridge delivers, each through the shared core
 // (runApp) over a BridgeTransport.
-import { runApp } from '../core/handler.js';
+import { runApp, type RunOptions } from '../core/handler.js';
 import type { RequestRecord } from '../core/transport.js';
 import type { App } from '../types.js';
 import { validate } from '../validate/index.js';
@@ -32,11 +32,11 @@ export async function main(bridge: NativeBridge = loadBridge()): Promise<void> {
     return;
   }
   const app = config.validate ? validate(loaded.app) : loaded.app;
-  serve(bridge, app, { multithread: false, multiprocess: config.workers > 1 });
+  serve(bridge, app, { multithread: false, multiprocess: config.workers > 1, maxRequestBodyBytes: config.maxRequestBodyBytes });
   bridge.ready(null);
 }
 
-function serve(bridge: NativeBridge, app: App, options: { multithread: boolean; multiprocess: boolean }): void {
+function serve(bridge: NativeBridge, app: App, options: RunOptions): void {
   const ops = new PendingOperations();
   const active = new Map<number, BridgeTransport>();
 

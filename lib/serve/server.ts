@@ -22,6 +22,9 @@ export interface ServeOptions {
   scriptName?: string;
   /** Run the app inside validate(app): breaches of the app interface fail the request and are traced. */
   validate?: boolean;
+  /** Request body bytes the app may read, as the extension's "maxRequestBodyBytes"; 0: no limit.
+   *  Default 30000000 (IIS's maxAllowedContentLength). */
+  maxRequestBodyBytes?: number;
   /** The trace channel (wsgi.errors, app failures); one record per call. Default: stderr. */
   trace?: (text: string) => void;
 }
@@ -68,7 +71,10 @@ function refuse(res: http.ServerResponse, { status, reason }: Refusal): Promise<
 
 function checkOptions(app: unknown, options: ServeOptions): void {
   if (typeof app !== 'function') throw new TypeError('serve(app): the app must be a function (environ, startResponse)');
-  const { port, scriptName } = options;
+  const { port, scriptName, maxRequestBodyBytes } = options;
+  if (maxRequestBodyBytes !== undefined && (!Number.isSafeInteger(maxRequestBodyBytes) || maxRequestBodyBytes < 0)) {
+    throw new RangeError(`serve(): maxRequestBodyBytes must be a whole number of bytes (0: no limit), got ${String(maxRequestBodyBytes)}`);
+  }
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new RangeError(`serve(): port must be a whole number from 0 to 65535, got ${String(port)}`);
   }
@@ -96,7 +102,7 @@ export async function serve(app: App, options: ServeOptions = {}): Promise<DevSe
       trace,
       closing: () => closing !== null,
     });
-    await runApp(served, record, transport, { multithread: false, multiprocess: false });
+    await runApp(served, record, transport, { multithread: false, multiprocess: false, maxRequestBodyBytes: options.maxRequestBodyBytes });
   };
 
   const server = http.createServer((req, res) => {

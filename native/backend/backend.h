@@ -99,6 +99,13 @@ struct BackendConfig {
   // rapid-fail protection: 5 in 5 minutes).
   unsigned rapid_fail_count = 5;
   uint32_t rapid_fail_window_ms = 300000;
+  // A worker whose event loop has not turned for this long is stopped and replaced (0: never).
+  uint32_t hang_timeout_ms = 30000;
+  // V8's old-space limit per worker, in MB (0: V8's default); reaching it stops the worker, never the process.
+  uint32_t max_heap_mb = 0;
+  // The JavaScript side refuses request body bytes past it (the ISAPI layer already refused a
+  // larger Content-Length); 0: no limit.
+  uint64_t max_request_body_bytes = 30000000;
 };
 
 // Why a backend could not start: the kind names the page users see; detail goes to the trace.

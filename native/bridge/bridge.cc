@@ -112,6 +112,8 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
   o.Set("workers", Napi::Number::New(info.Env(), ch.config().workers));
   o.Set("workerIndex", Napi::Number::New(info.Env(), ch.worker_index()));
   o.Set("validate", Napi::Boolean::New(info.Env(), ch.config().validate));
+  // Exact up to 2^53, which the configuration enforces.
+  o.Set("maxRequestBodyBytes", Napi::Number::New(info.Env(), static_cast<double>(ch.config().max_request_body_bytes)));
   return o;
 }
 

@@ -29,7 +29,8 @@ std::string resolve(const std::string& base_dir, const std::string& p) {
 constexpr const char* kKnownKeys[] = {
     "app", "export", "hostingModel", "workers", "poolThreads", "trace",
     "validate", "shutdownTimeoutMs", "startTimeoutMs", "packageRoot", "libnode", "rapidFailCount",
-    "rapidFailWindowMs", "maxPendingRequests", "requestTimeoutMs", "traceMaxBytes",
+    "rapidFailWindowMs", "maxPendingRequests", "requestTimeoutMs", "traceMaxBytes", "hangTimeoutMs",
+    "maxRequestBodyBytes", "maxHeapMb",
 };
 
 std::string known_keys_list() {
@@ -117,6 +118,10 @@ ExtensionConfig parse_config(const json& doc, const std::string& file) {
   fields.number("maxPendingRequests", c.max_pending_requests, 0, 10000000);
   fields.number("requestTimeoutMs", c.request_timeout_ms, 0, 86400000);
   fields.number("traceMaxBytes", c.trace_max_bytes, 0, 1ull << 40);
+  fields.number("hangTimeoutMs", c.hang_timeout_ms, 0, 86400000);
+  // Up to what Number.MAX_SAFE_INTEGER holds: the JavaScript side counts against it too.
+  fields.number("maxRequestBodyBytes", c.max_request_body_bytes, 0, (1ull << 53) - 1);
+  fields.number("maxHeapMb", c.max_heap_mb, 0, 1u << 20);
   fields.number("rapidFailWindowMs", c.rapid_fail_window_ms, 1000, 86400000);
   fields.flag("validate", c.validate);
   if (c.hosting_model != "inprocess")

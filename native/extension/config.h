@@ -25,6 +25,9 @@ struct ExtensionConfig {
   bool validate = false;           // run the app inside validate(app) (lib/validate)
   uint32_t request_timeout_ms = 120000;  // a request not finished by then is ended (504); 0: none
   uint32_t max_pending_requests = 5000;  // in flight at once before 503 (IIS's appConcurrentRequestLimit; 0: no limit)
+  uint32_t hang_timeout_ms = 30000;      // a worker whose event loop has not turned by then is replaced; 0: never
+  uint64_t max_request_body_bytes = 30000000;  // IIS's maxAllowedContentLength default; larger bodies get 413
+  uint32_t max_heap_mb = 0;              // V8 old-space limit per worker; 0: V8's default for the machine
   unsigned rapid_fail_count = 5;   // worker ends within the window that stop the restarts (IIS's default)
   uint32_t rapid_fail_window_ms = 300000;
 };

@@ -9,6 +9,7 @@
 #include "extension/isapi_request.h"
 #include "extension/no_throw.h"
 #include "extension/platform.h"
+#include "extension/request_record.h"
 
 namespace isapi_node {
 namespace {
@@ -104,6 +105,9 @@ void ExtensionState::start() {
   bc.start_timeout_ms = config_->start_timeout_ms;
   bc.rapid_fail_count = config_->rapid_fail_count;
   bc.rapid_fail_window_ms = config_->rapid_fail_window_ms;
+  bc.hang_timeout_ms = config_->hang_timeout_ms;
+  bc.max_heap_mb = config_->max_heap_mb;
+  bc.max_request_body_bytes = config_->max_request_body_bytes;
   backend_.reset(create(&bc, this));
   if (auto failure = backend_->start()) {
     backend_->stop();
@@ -122,7 +126,8 @@ void ExtensionState::start() {
 }
 
 DWORD ExtensionState::answer_now(EXTENSION_CONTROL_BLOCK* ecb, unsigned status, const std::string& title,
-                                 const std::string& explanation, const std::string& extra_headers) {
+                                 const std::string& explanation, const std::string& extra_headers,
+                                 bool keep_connection) {
   Page page = error_page(status, title, explanation);
   page.header_block.insert(page.header_block.size() - 2, extra_headers);  // before the blank line
   HSE_SEND_HEADER_EX_INFO info{};
@@ -130,7 +135,7 @@ DWORD ExtensionState::answer_now(EXTENSION_CONTROL_BLOCK* ecb, unsigned status, 
   info.cchStatus = static_cast<DWORD>(page.status.size());
   info.pszHeader = page.header_block.c_str();
   info.cchHeader = static_cast<DWORD>(page.header_block.size());
-  info.fKeepConn = TRUE;
+  info.fKeepConn = keep_connection ? TRUE : FALSE;
   if (!ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_SEND_RESPONSE_HEADER_EX, &info, nullptr, nullptr))
     return HSE_STATUS_ERROR;
   DWORD size = static_cast<DWORD>(page.body.size());
@@ -160,6 +165,15 @@ DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
                       "The application's JavaScript workers kept failing and are no longer restarted; IIS has been "
                       "asked to recycle the process. The details are on the isapi-node trace channel.");
   }
+  // As IIS's request filtering does for maxAllowedContentLength: a body announced larger than the
+  // limit is refused before anything reads it, and the connection closed rather than drained.
+  // Chunked bodies (cbTotalBytes unknown) are counted as the app reads them (lib/core/input.ts).
+  const uint64_t max_body = config_->max_request_body_bytes;
+  if (max_body != 0 && ecb->cbTotalBytes != kUnknownBodyLength && ecb->cbTotalBytes > max_body)
+    return answer_now(ecb, 413, "Payload Too Large",
+                      "The request body is larger than this application accepts (" + std::to_string(max_body) +
+                          " bytes, \"maxRequestBodyBytes\").",
+                      "", /*keep_connection=*/false);
   // Nothing here reads the ECB or blocks: the pool prepares the request. From the moment the job is
   // queued the request may run to its end on other threads before this returns.
   auto request = std::make_shared<IsapiRequest>(

@@ -39,8 +39,10 @@ class ExtensionState : public BackendHost {
 
  private:
   // Answers synchronously, without the backend; `extra_headers` ("Name: value\r\n"...) join the page's.
+  // Without `keep_connection` IIS closes the connection after the page (a body left unread).
   DWORD answer_now(EXTENSION_CONTROL_BLOCK* ecb, unsigned status, const std::string& title,
-                   const std::string& explanation, const std::string& extra_headers = "");
+                   const std::string& explanation, const std::string& extra_headers = "",
+                   bool keep_connection = true);
   void fail_start(const std::string& kind, const std::string& detail);
   void request_ended(IsapiRequest* request);
   // The sweeper's job: ends the requests that ran past requestTimeoutMs, and asks IIS whether the

@@ -5,6 +5,7 @@ namespace {
 
 const char* reason_of(unsigned status) {
   switch (status) {
+    case 413: return "Payload Too Large";
     case 500: return "Internal Server Error";
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";

@@ -239,6 +239,7 @@ void IsapiRequest::finish_op(DWORD error, DWORD bytes) {
                              record_.preload.size() + body_read_ < static_cast<uint64_t>(record_.total_bytes);
       if (truncated) ok = false;
     }
+    if (op.kind == Op::Kind::read) read_buffer_.reset();
     // Decided together with clearing busy_, so that no other thread issues an operation after the last.
     ending = !ok || op.final || op.kind == Op::Kind::abort;
     if (ending) closing_ = true;

@@ -91,7 +91,7 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
     HSE_TF_INFO transmit{};
   };
   enum class Issued { started, done_ok, failed };  // started: the completion routine will run
-  // The most a single body read asks IIS for: the size of the one read buffer.
+  // The most a single body read asks IIS for (and allocates for it).
   static constexpr size_t kMaxReadBytes = 256 * 1024;
 
   // One ECB call in progress; see the rules above. `entered()` is false once the end is decided.
@@ -150,8 +150,7 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
   unsigned ecb_calls_ = 0;       // ECB calls in progress on any thread
   bool client_gone_ = false;
   uint64_t body_read_ = 0;       // bytes read after the preload
-  // IIS reads the body into this, one read at a time; made on the first read, never zero-filled
-  // (a fresh zeroed buffer per read showed up as a tenth of an upload's time).
+  // The outstanding read's buffer, IIS writes into it (issue_read, finish_op).
   std::unique_ptr<char[]> read_buffer_;
   std::function<void()> gone_listener_;
   std::shared_ptr<IsapiRequest> self_;

@@ -2,6 +2,7 @@
 // file names in posix/ and (later) win/.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "isapi/isapi.h"
@@ -33,5 +34,31 @@ class FileCopy {
   static constexpr intptr_t kNone = -1;
   intptr_t handle_ = kNone;
 };
+
+// A file records are appended to, each by one OS call: no C runtime buffer to flush, and records
+// appended from several threads at once never interleave (O_APPEND; FILE_APPEND_DATA on Windows).
+class AppendFile {
+ public:
+  // Opens or creates `path`; null with `error` set when it cannot.
+  static std::unique_ptr<AppendFile> open(const std::string& path, std::string& error);
+  // The process's standard error, never closed.
+  static std::unique_ptr<AppendFile> standard_error();
+  ~AppendFile();
+  AppendFile(const AppendFile&) = delete;
+  AppendFile& operator=(const AppendFile&) = delete;
+  // Its size when opened (0 for standard error).
+  uint64_t initial_size() const { return initial_size_; }
+  // Writes all of `data` (retrying short writes); false when the OS refused.
+  bool append(const std::string& data);
+
+ private:
+  AppendFile(intptr_t handle, bool owned, uint64_t size) : handle_(handle), owned_(owned), initial_size_(size) {}
+  intptr_t handle_;
+  bool owned_;
+  uint64_t initial_size_;
+};
+
+// Renames `from` to `to`, replacing `to` if it exists.
+bool replace_file(const std::string& from, const std::string& to);
 
 }  // namespace isapi_node::platform

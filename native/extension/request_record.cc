@@ -40,7 +40,7 @@ RequestRecord build_request_record(EXTENSION_CONTROL_BLOCK* ecb, uint64_t id) {
     auto value = isapi::has_unicode_form(name) ? isapi::unicode_server_variable(ecb, name) : isapi::server_variable(ecb, name);
     if (value) r.vars.emplace(name, std::move(*value));
   }
-  r.total_bytes = ecb->cbTotalBytes == 0xFFFFFFFF ? -1 : static_cast<int64_t>(ecb->cbTotalBytes);
+  r.total_bytes = ecb->cbTotalBytes == kUnknownBodyLength ? -1 : static_cast<int64_t>(ecb->cbTotalBytes);
   if (ecb->cbAvailable && ecb->lpbData) r.preload.assign(reinterpret_cast<const char*>(ecb->lpbData), ecb->cbAvailable);
   return r;
 }

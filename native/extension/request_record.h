@@ -9,6 +9,9 @@
 
 namespace isapi_node {
 
+// The ECB's cbTotalBytes for a body of unknown length (chunked) or of 4 GB or more.
+inline constexpr DWORD kUnknownBodyLength = 0xFFFFFFFF;
+
 RequestRecord build_request_record(EXTENSION_CONTROL_BLOCK* ecb, uint64_t id);
 
 }  // namespace isapi_node

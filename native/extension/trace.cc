@@ -1,7 +1,6 @@
 #include "extension/trace.h"
 
-#include <cerrno>
-#include <cstring>
+#include <cstdio>
 #include <ctime>
 
 namespace isapi_node {
@@ -27,72 +26,90 @@ std::string timestamp() {
 }  // namespace
 
 Trace::~Trace() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  flush_repeats_locked();
-  if (file_) std::fclose(file_);
+  std::string last;
+  std::shared_ptr<platform::AppendFile> file;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last = repeats_record_locked();
+    file = file_;
+  }
+  emit(file, last);
 }
 
 bool Trace::open(const std::string& destination, uint64_t max_bytes) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (file_) {
-    std::fclose(file_);
-    file_ = nullptr;
-  }
   max_bytes_ = max_bytes;
   path_.clear();
+  file_ = platform::AppendFile::standard_error();
+  written_ = 0;
   if (destination.empty() || destination == "stderr") return true;
-  file_ = std::fopen(destination.c_str(), "a");
-  if (!file_) {
-    std::fprintf(stderr, "isapi-node: cannot open the trace file '%s': %s; tracing to stderr\n", destination.c_str(),
-                 std::strerror(errno));
+  std::string error;
+  auto file = platform::AppendFile::open(destination, error);
+  if (!file) {
+    emit(file_, "isapi-node: cannot open the trace file '" + destination + "': " + error + "; tracing to stderr\n");
     return false;
   }
+  written_ = file->initial_size();
+  file_ = std::move(file);
   path_ = destination;
-  std::fseek(file_, 0, SEEK_END);
-  const long size = std::ftell(file_);
-  written_ = size > 0 ? static_cast<uint64_t>(size) : 0;
   return true;
 }
 
 void Trace::write(const std::string& source, const std::string& text) {
   const auto now = std::chrono::steady_clock::now();
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (source == last_source_ && text == last_text_ && now - last_at_ < kFoldWindow) {
-    ++repeats_;
-    return;
+  std::string bytes;
+  std::shared_ptr<platform::AppendFile> file;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (source == last_source_ && text == last_text_ && now - last_at_ < kFoldWindow) {
+      ++repeats_;
+      return;
+    }
+    bytes = repeats_record_locked();
+    bytes += record_locked(source, text);
+    file = file_;
+    last_source_ = source;
+    last_text_ = text;
+    last_at_ = now;
   }
-  flush_repeats_locked();
-  emit_locked(source, text);
-  last_source_ = source;
-  last_text_ = text;
-  last_at_ = now;
+  emit(file, bytes);
 }
 
-void Trace::flush_repeats_locked() {
-  if (repeats_ == 0) return;
+std::string Trace::repeats_record_locked() {
+  if (repeats_ == 0) return {};
   const uint64_t n = repeats_;
   repeats_ = 0;
-  emit_locked(last_source_, "… the record above came " + std::to_string(n) + " more time(s) within 10 s");
+  return record_locked(last_source_, "… the record above came " + std::to_string(n) + " more time(s) within 10 s");
 }
 
-void Trace::emit_locked(const std::string& source, const std::string& text) {
+std::string Trace::record_locked(const std::string& source, const std::string& text) {
   std::string record = timestamp() + " [" + source + "] " + text;
   if (record.back() != '\n') record.push_back('\n');
-  if (file_ && max_bytes_ && written_ + record.size() > max_bytes_ && written_ > 0) rotate_locked();
-  FILE* out = file_ ? file_ : stderr;
-  std::fwrite(record.data(), 1, record.size(), out);
-  std::fflush(out);
+  if (!path_.empty() && max_bytes_ && written_ + record.size() > max_bytes_ && written_ > 0) rotate_locked();
   written_ += record.size();
+  return record;
+}
+
+// Tracing must never fail a request: a record the OS refuses is lost.
+void Trace::emit(const std::shared_ptr<platform::AppendFile>& file, const std::string& bytes) {
+  if (!bytes.empty()) file->append(bytes);
 }
 
 // The current file becomes FILE.1 (replacing an older one) and a fresh FILE takes its place: the
-// trace never holds more than about twice `max_bytes`.
+// trace never holds more than about twice `max_bytes`. Records being written to the old file land
+// in FILE.1.
 void Trace::rotate_locked() {
-  std::fclose(file_);
-  std::rename(path_.c_str(), (path_ + ".1").c_str());
-  file_ = std::fopen(path_.c_str(), "a");
+  platform::replace_file(path_, path_ + ".1");
+  std::string error;
+  auto fresh = platform::AppendFile::open(path_, error);
   written_ = 0;
-  if (!file_) std::fprintf(stderr, "isapi-node: cannot reopen the trace file '%s'; tracing to stderr\n", path_.c_str());
+  if (fresh) {
+    file_ = std::move(fresh);
+    return;
+  }
+  file_ = platform::AppendFile::standard_error();
+  path_.clear();
+  emit(file_, "isapi-node: cannot reopen the trace file after rotating it: " + error + "; tracing to stderr\n");
 }
 
 }  // namespace isapi_node

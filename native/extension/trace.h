@@ -4,13 +4,17 @@
 //
 // It must hold up under abuse (an app that logs in a loop, the same error on every request): the
 // file is rotated past `max_bytes` (the previous one kept as FILE.1), and a record identical to the
-// one before, within 10 s, is counted instead of written ("… 1,204 more").
+// one before, within 10 s, is counted instead of written ("… 1,204 more"). The lock covers only
+// that bookkeeping: each record is written by one OS call outside it, with nothing to flush, so a
+// slow disk holds up the thread that writes, not every thread that traces.
 #pragma once
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
+
+#include "extension/platform.h"
 
 namespace isapi_node {
 
@@ -28,13 +32,17 @@ class Trace {
   void write(const std::string& source, const std::string& text);
 
  private:
-  void emit_locked(const std::string& source, const std::string& text);
-  void flush_repeats_locked();
+  // The record's bytes, counted against the file's size (rotating it first if they would pass it).
+  std::string record_locked(const std::string& source, const std::string& text);
+  // The "… N more" record for folded repeats, or "".
+  std::string repeats_record_locked();
   void rotate_locked();
+  static void emit(const std::shared_ptr<platform::AppendFile>& file, const std::string& bytes);
 
   std::mutex mutex_;
-  FILE* file_ = nullptr;  // null: stderr
-  std::string path_;
+  // Shared with writers that took it under the lock: a rotation replaces it while they finish.
+  std::shared_ptr<platform::AppendFile> file_ = platform::AppendFile::standard_error();
+  std::string path_;  // "" while tracing to stderr
   uint64_t max_bytes_ = 0;
   uint64_t written_ = 0;  // bytes in the current file
   // The last record, and how many identical ones were not written since it.

@@ -20,7 +20,7 @@ class InProcessBackend : public Backend {
 
   std::optional<StartFailure> start() override {
     std::string error;
-    node::MultiIsolatePlatform* platform = node_platform(error);
+    node::MultiIsolatePlatform* platform = node_platform(config_.max_heap_mb, error);
     if (!platform) return StartFailure{"runtime_failed", error};
     workers_ = std::make_unique<WorkerSupervisor>(config_, host_, platform);
     return workers_->start();

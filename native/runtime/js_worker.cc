@@ -66,19 +66,70 @@ void JsWorker::run_guarded() {
   }
   channel_->close(stopping_ ? 503 : 502);
   channel_->set_ready(StartFailure{"runtime_failed", "the JavaScript worker failed: " + what});
-  exit_code_ = 1;
+  {
+    std::lock_guard<std::mutex> lock(env_mutex_);
+    how_ended_ = "it failed: " + what;
+  }
   loop_ended();
 }
 
 // The loop is over: stop() may go on, and the supervisor hears of an end it did not ask for.
 void JsWorker::loop_ended() {
+  std::string how;
   {
     std::lock_guard<std::mutex> lock(env_mutex_);
     env_ = nullptr;
+    isolate_ = nullptr;
     loop_ended_ = true;
+    how = how_ended_.empty() ? "its event loop had nothing left to do" : how_ended_;
   }
   loop_ended_cv_.notify_all();
-  if (!stopping_ && on_ended_) on_ended_(index_, exit_code_);
+  if (!stopping_ && on_ended_) on_ended_(index_, how);
+}
+
+void JsWorker::stop_environment_locked(std::string how) {
+  if (how_ended_.empty()) how_ended_ = std::move(how);
+  if (env_) node::Stop(env_);
+}
+
+void JsWorker::end_hung(std::chrono::milliseconds blocked) {
+  std::lock_guard<std::mutex> lock(env_mutex_);
+  if (!env_ || stopping_ || !how_ended_.empty()) return;
+  if (!hang_interrupt_requested_) {
+    hang_interrupt_requested_ = true;
+    isolate_->RequestInterrupt(&JsWorker::on_hang_interrupt, this);
+    return;
+  }
+  host_.trace("isapi-node", "JavaScript worker " + std::to_string(index_) + ": its event loop has not turned for " +
+                                std::to_string(blocked.count()) + " ms (\"hangTimeoutMs\" is " +
+                                std::to_string(config_.hang_timeout_ms) +
+                                ") and it is not running JavaScript (a blocking call in native code?): it is "
+                                "stopped without a stack and replaced once that call returns; its requests get 502");
+  stop_environment_locked("its event loop was blocked in native code for " + std::to_string(blocked.count()) + " ms");
+}
+
+// On the worker's thread, between two JavaScript operations of the blocked code.
+void JsWorker::on_hang_interrupt(v8::Isolate* isolate, void* data) {
+  auto* self = static_cast<JsWorker*>(data);
+  const auto blocked = self->heartbeat_.age();
+  self->host_.trace("isapi-node", "JavaScript worker " + std::to_string(self->index_) +
+                                      ": its event loop has not turned for " + std::to_string(blocked.count()) +
+                                      " ms (\"hangTimeoutMs\" is " + std::to_string(self->config_.hang_timeout_ms) +
+                                      "); it is stopped and replaced, its requests get 502. The app was at:\n" +
+                                      current_js_stack(isolate));
+  std::lock_guard<std::mutex> lock(self->env_mutex_);
+  self->stop_environment_locked("its event loop was blocked for " + std::to_string(blocked.count()) + " ms");
+}
+
+// Inside a garbage collection on the worker's thread: no JavaScript, no stack (it would allocate).
+void JsWorker::on_heap_exhausted(size_t heap_limit_bytes) {
+  const std::string limit = std::to_string(heap_limit_bytes >> 20) + " MB";
+  host_.trace("isapi-node", "JavaScript worker " + std::to_string(index_) + " reached its heap limit (" + limit +
+                                (config_.max_heap_mb ? ", \"maxHeapMb\"" : ", V8's default; set \"maxHeapMb\" to choose") +
+                                "): it is stopped and replaced, its requests get 502. Look for a request that "
+                                "buffers without bound or a cache that only grows.");
+  std::lock_guard<std::mutex> lock(env_mutex_);
+  stop_environment_locked("its heap reached the limit (" + limit + ")");
 }
 
 void JsWorker::run() {
@@ -101,6 +152,7 @@ void JsWorker::run() {
   {
     std::lock_guard<std::mutex> lock(env_mutex_);
     env_ = env;
+    isolate_ = isolate;
   }
   {
     v8::Locker locker(isolate);
@@ -110,11 +162,16 @@ void JsWorker::run() {
 
     // process.exit() in an app must end this worker, never the IIS worker process.
     node::SetProcessExitHandler(env, [this](node::Environment* e, int code) {
-      exit_code_ = code;
+      {
+        std::lock_guard<std::mutex> lock(env_mutex_);
+        if (how_ended_.empty()) how_ended_ = "exit code " + std::to_string(code);
+      }
       host_.trace("isapi-node", "JavaScript worker " + std::to_string(index_) + " ended: process.exit(" +
                                     std::to_string(code) + ") was called");
       node::Stop(e);
     });
+    heap_guard_.install(isolate);
+    if (config_.hang_timeout_ms) heartbeat_.start(setup->event_loop(), hang_watch_period(config_.hang_timeout_ms));
     bridge::current_channel = channel_;
     node::AddLinkedBinding(env, "isapi_bridge", bridge::register_bridge);
     // The embedder's main script cannot import() on Node 18: it requires the bootstrap from disk,
@@ -127,6 +184,7 @@ void JsWorker::run() {
     } else {
       node::SpinEventLoop(env).FromMaybe(1);
     }
+    heartbeat_.close(setup->event_loop());
     bridge::current_channel.reset();
   }
   // However the loop ended (stop(), or process.exit() in the app), nothing more reaches this

@@ -3,6 +3,7 @@
 // channel delivers. Several workers share one process and one V8 platform.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -12,19 +13,24 @@
 
 #include "backend/backend.h"
 #include "bridge/channel.h"
+#include "runtime/worker_guards.h"
 
 namespace node {
 class Environment;
 class MultiIsolatePlatform;
 }  // namespace node
+namespace v8 {
+class Isolate;
+}
 
 namespace isapi_node::runtime {
 
 class JsWorker {
  public:
-  // Called once, on the worker's own thread, when its event loop ended by itself (process.exit()
-  // in the app, a failure), never after stop() began. The supervisor replaces the worker then.
-  using Ended = std::function<void(unsigned index, int exit_code)>;
+  // Called once, on the worker's own thread, when its event loop ended without stop() (process.exit()
+  // in the app, a failure, the watchdog, the heap limit). `how` says which, for the trace
+  // ("exit code 7"). The supervisor replaces the worker then.
+  using Ended = std::function<void(unsigned index, const std::string& how)>;
 
   JsWorker(unsigned index, const BackendConfig& config, BackendHost& host, node::MultiIsolatePlatform* platform,
            Ended on_ended);
@@ -39,11 +45,21 @@ class JsWorker {
   // Closes the channel (what it still holds gets 503), stops the environment, joins the thread.
   void stop();
   unsigned index() const { return index_; }
+  // How long the event loop has not turned (meaningful while alive()).
+  std::chrono::milliseconds loop_blocked_for() const { return heartbeat_.age(); }
+  // The watchdog's call for a loop blocked past hangTimeoutMs: the first asks V8 to interrupt the
+  // app's JavaScript, trace its stack and stop the environment; a later one, if the interrupt never
+  // ran (the thread is in a blocking native call), stops the environment without the stack.
+  void end_hung(std::chrono::milliseconds blocked);
 
  private:
   void run_guarded();
   void run();
   void loop_ended();
+  static void on_hang_interrupt(v8::Isolate* isolate, void* data);
+  void on_heap_exhausted(size_t heap_limit_bytes);
+  // Stops the environment for the reason in `how` (env_mutex_ held).
+  void stop_environment_locked(std::string how);
 
   const unsigned index_;
   const BackendConfig& config_;
@@ -52,12 +68,16 @@ class JsWorker {
   std::shared_ptr<bridge::Channel> channel_;
   const Ended on_ended_;
   std::atomic<bool> stopping_{false};
-  std::atomic<int> exit_code_{0};
+  LoopHeartbeat heartbeat_;
+  HeapGuard heap_guard_{[this](size_t limit) { on_heap_exhausted(limit); }};
   std::thread thread_;
   std::mutex env_mutex_;
   std::condition_variable loop_ended_cv_;
   bool loop_ended_ = false;           // SpinEventLoop returned
   node::Environment* env_ = nullptr;  // while the environment exists: node::Stop() target
+  v8::Isolate* isolate_ = nullptr;    // the same span: RequestInterrupt() target
+  std::string how_ended_;             // why the environment was stopped from outside the app, if it was
+  bool hang_interrupt_requested_ = false;
 };
 
 }  // namespace isapi_node::runtime

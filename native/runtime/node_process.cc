@@ -16,7 +16,7 @@ std::once_flag g_once;
 std::unique_ptr<node::MultiIsolatePlatform> g_platform;
 std::string g_error;
 
-void initialize() {
+void initialize(uint32_t max_heap_mb) {
   using Flags = node::ProcessInitializationFlags::Flags;
   // The host process owns stdio and its signal handlers (IIS, or isapi-host's graceful shutdown):
   // Node must leave both alone. V8 and its platform are set up below, shared by every worker.
@@ -28,6 +28,12 @@ void initialize() {
     for (const auto& e : result->errors()) g_error += ": " + e;
     return;
   }
+  // Each isolate reads it when it is created: the limit is per worker, as --max-old-space-size is
+  // per Node process.
+  if (max_heap_mb) {
+    const std::string flag = "--max-old-space-size=" + std::to_string(max_heap_mb);
+    v8::V8::SetFlagsFromString(flag.c_str(), flag.size());
+  }
   g_platform = node::MultiIsolatePlatform::Create(kPlatformThreads);
   v8::V8::InitializePlatform(g_platform.get());
   v8::V8::Initialize();
@@ -35,8 +41,8 @@ void initialize() {
 
 }  // namespace
 
-node::MultiIsolatePlatform* node_platform(std::string& error) {
-  std::call_once(g_once, initialize);
+node::MultiIsolatePlatform* node_platform(uint32_t max_heap_mb, std::string& error) {
+  std::call_once(g_once, initialize, max_heap_mb);
   if (!g_platform) error = g_error;
   return g_platform.get();
 }

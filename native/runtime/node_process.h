@@ -3,6 +3,7 @@
 // undone: Node cannot be initialized twice in one process, and the process (the IIS worker) ends
 // soon after the extension is unloaded.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace node {
@@ -11,7 +12,9 @@ class MultiIsolatePlatform;
 
 namespace isapi_node::runtime {
 
-// The shared platform, or null with `error` set when Node could not be initialized.
-node::MultiIsolatePlatform* node_platform(std::string& error);
+// The shared platform, or null with `error` set when Node could not be initialized. V8's flags are
+// process-wide and fixed before V8 starts: the first caller's `max_heap_mb` (0: V8's default) is
+// every worker's old-space limit.
+node::MultiIsolatePlatform* node_platform(uint32_t max_heap_mb, std::string& error);
 
 }  // namespace isapi_node::runtime

@@ -22,7 +22,7 @@ WorkerSupervisor::~WorkerSupervisor() { stop(); }
 
 std::shared_ptr<JsWorker> WorkerSupervisor::make_worker(unsigned index) {
   return std::make_shared<JsWorker>(index, config_, host_, platform_,
-                                    [this](unsigned i, int code) { worker_ended(i, code); });
+                                    [this](unsigned i, const std::string& how) { worker_ended(i, how); });
 }
 
 std::optional<StartFailure> WorkerSupervisor::start() {
@@ -30,7 +30,7 @@ std::optional<StartFailure> WorkerSupervisor::start() {
     std::lock_guard<std::mutex> lock(mutex_);
     workers_.resize(config_.workers);
     needs_restart_.assign(config_.workers, false);
-    exit_codes_.assign(config_.workers, 0);
+    how_ended_.assign(config_.workers, std::string());
   }
   for (unsigned i = 0; i < config_.workers; ++i) {
     auto worker = make_worker(i);
@@ -64,12 +64,12 @@ void WorkerSupervisor::submit(std::shared_ptr<RequestHandle> request) {
   request->fail(503, "no JavaScript worker can take the request");
 }
 
-void WorkerSupervisor::worker_ended(unsigned index, int exit_code) {
+void WorkerSupervisor::worker_ended(unsigned index, const std::string& how) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_ || index >= needs_restart_.size()) return;
     needs_restart_[index] = true;
-    exit_codes_[index] = exit_code;
+    how_ended_[index] = how;
   }
   wake_.notify_all();
 }
@@ -82,17 +82,37 @@ bool WorkerSupervisor::rapid_fail_locked() {
   return failures_.size() >= config_.rapid_fail_count;
 }
 
+void WorkerSupervisor::watch_for_hangs() {
+  std::vector<std::shared_ptr<JsWorker>> workers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    workers = workers_;
+  }
+  const std::chrono::milliseconds limit(config_.hang_timeout_ms);
+  for (auto& w : workers)
+    if (w && w->alive())
+      if (const auto blocked = w->loop_blocked_for(); blocked > limit) w->end_hung(blocked);
+}
+
 void WorkerSupervisor::supervise() {
   std::unique_lock<std::mutex> lock(mutex_);
+  const auto needs_restart = [this] {
+    return stopping_ || std::find(needs_restart_.begin(), needs_restart_.end(), true) != needs_restart_.end();
+  };
   for (;;) {
-    wake_.wait(lock, [this] {
-      return stopping_ || std::find(needs_restart_.begin(), needs_restart_.end(), true) != needs_restart_.end();
-    });
+    if (config_.hang_timeout_ms == 0) {
+      wake_.wait(lock, needs_restart);
+    } else if (!wake_.wait_for(lock, hang_watch_period(config_.hang_timeout_ms), needs_restart)) {
+      lock.unlock();
+      watch_for_hangs();
+      lock.lock();
+      continue;
+    }
     if (stopping_) return;
     const unsigned index =
         static_cast<unsigned>(std::find(needs_restart_.begin(), needs_restart_.end(), true) - needs_restart_.begin());
     needs_restart_[index] = false;
-    const int code = exit_codes_[index];
+    const std::string how = how_ended_[index];
     if (gave_up_) continue;
     if (rapid_fail_locked()) {
       gave_up_ = "the JavaScript workers ended " + std::to_string(failures_.size()) + " times within " +
@@ -102,8 +122,7 @@ void WorkerSupervisor::supervise() {
       waiting.swap(waiting_);
       const std::string why = *gave_up_;
       lock.unlock();
-      host_.trace("isapi-node", "JavaScript worker " + std::to_string(index) + " ended (exit code " +
-                                    std::to_string(code) + "); " + why +
+      host_.trace("isapi-node", "JavaScript worker " + std::to_string(index) + " ended (" + how + "); " + why +
                                     ": no more restarts. Requests are answered 503 and IIS is asked to recycle "
                                     "the process; fix the app (see the errors above) and recycle the application pool.");
       for (auto& r : waiting) r->fail(503, why);
@@ -114,8 +133,8 @@ void WorkerSupervisor::supervise() {
     const auto backoff =
         std::min<std::chrono::milliseconds>(kFirstBackoff * (1u << std::min<size_t>(recent - 1, 16)), kMaxBackoff);
     lock.unlock();
-    host_.trace("isapi-node", "JavaScript worker " + std::to_string(index) + " ended (exit code " +
-                                  std::to_string(code) + "); restarting it in " + std::to_string(backoff.count()) +
+    host_.trace("isapi-node", "JavaScript worker " + std::to_string(index) + " ended (" + how +
+                                  "); restarting it in " + std::to_string(backoff.count()) +
                                   " ms (" + std::to_string(recent) + " of " +
                                   std::to_string(config_.rapid_fail_count) + " ends allowed within " +
                                   std::to_string(config_.rapid_fail_window_ms) + " ms)");

@@ -5,8 +5,11 @@
 // `rapid_fail_window_ms` stop the restarts: from then on requests get 503 and the backend reports
 // itself unhealthy, so the ISAPI layer can ask IIS to recycle the process.
 //
-// Threads: submit() from pool threads; worker_ended() from a worker's own thread; restarts run on
-// the supervisor's thread (a worker cannot join itself). `mutex_` guards everything below it and
+// The same thread is the watchdog: a worker whose event loop has not turned for `hang_timeout_ms`
+// (a synchronous loop in the app) is stopped, and replaced like any other that ended.
+//
+// Threads: submit() from pool threads; worker_ended() from a worker's own thread; restarts and
+// the watchdog run on the supervisor's thread (a worker cannot join itself). `mutex_` guards everything below it and
 // is never held while a worker starts, stops or takes a request.
 #pragma once
 #include <atomic>
@@ -40,7 +43,9 @@ class WorkerSupervisor {
 
  private:
   std::shared_ptr<JsWorker> make_worker(unsigned index);
-  void worker_ended(unsigned index, int exit_code);
+  void worker_ended(unsigned index, const std::string& how);
+  // Stops the live workers whose loop is blocked past hang_timeout_ms.
+  void watch_for_hangs();
   void supervise();
   // Replaces the worker in slot `index`; false when the new one could not start.
   bool restart(unsigned index);
@@ -55,7 +60,7 @@ class WorkerSupervisor {
   std::condition_variable wake_;
   std::vector<std::shared_ptr<JsWorker>> workers_;  // one slot per configured worker
   std::vector<bool> needs_restart_;                  // per slot: its worker's loop ended
-  std::vector<int> exit_codes_;                      // per slot: how it ended, for the trace
+  std::vector<std::string> how_ended_;               // per slot: how it ended, for the trace
   std::deque<std::chrono::steady_clock::time_point> failures_;  // within the rapid-fail window
   std::deque<std::shared_ptr<RequestHandle>> waiting_;          // no live worker: held for the next one
   std::optional<std::string> gave_up_;

@@ -8,35 +8,32 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startApp, type RunningApp } from '../support/app-host.js';
 import { stopClean } from '../support/host.js';
+import { memory, resetPeak } from '../support/memory.js';
 import { generatedBody, rawExchange, request, requestHashed, sha256, streamPatternSha256 } from '../support/http.js';
 
 const MB = 1024 * 1024;
 let app: RunningApp;
 beforeAll(async () => {
-  app = await startApp({ app: fixture('features.app.mjs') });
+  // Above the default 30 MB limit: a raised maxRequestBodyBytes lets the 100 MB upload through.
+  app = await startApp({ app: fixture('features.app.mjs'), config: { maxRequestBodyBytes: 200 * 1024 * 1024 } });
 });
 afterAll(async () => {
   const stats = await stopClean(app);
   expect(stats.sessions.active).toBe(0);
 });
 
-/** Resident set of the host process (the IIS worker's stand-in), from /proc. */
-const memory = (field: 'VmRSS' | 'VmHWM') => {
-  const status = readFileSync(`/proc/${app.process.pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) * 1024;
-};
 
 describe('request bodies', () => {
   it('streams a 100 MB upload through wsgi.input intact, without holding it in memory', async () => {
     const upload = generatedBody(100 * MB, 7);
-    const before = memory('VmRSS');
-    writeFileSync(`/proc/${app.process.pid}/clear_refs`, '5'); // restart the peak (VmHWM) from now
+    const before = memory(app.process.pid, 'VmRSS');
+    resetPeak(app.process.pid); // restart the peak (VmHWM) from now
     const res = await request(`${app.url}/upload`, {
       method: 'POST',
       headers: { 'Content-Length': String(100 * MB) },
       body: upload.stream(),
     });
-    const peak = memory('VmHWM');
+    const peak = memory(app.process.pid, 'VmHWM');
     expect(JSON.parse(res.body.toString())).toEqual({ bytes: 100 * MB, sha256: upload.sha256 });
     expect(peak - before).toBeLessThan(64 * MB);
   });

@@ -56,6 +56,16 @@ describe('startup failures', () => {
     expect(running.stderr()).toMatch(/unknown key "wrokers"/);
   });
 
+  it.each([
+    ['hangTimeoutMs', -1, '"hangTimeoutMs" must be a whole number from 0 to 86400000'],
+    ['maxRequestBodyBytes', 2 ** 53, '"maxRequestBodyBytes" must be a whole number from 0 to 9007199254740991'],
+    ['maxHeapMb', '256', '"maxHeapMb" must be a whole number from 0 to 1048576'],
+  ])('names a limit out of range: %s = %j (config_invalid)', async (key, value, message) => {
+    running = await startApp({ app: fixture('hello.app.mjs'), config: { [key]: value } });
+    expect((await request(`${running.url}/`)).body.toString()).toContain('Startup failure: config_invalid.');
+    expect(running.stderr()).toContain(message);
+  });
+
   it('names a libnode that cannot be loaded (libnode_missing)', async () => {
     running = await startApp({ app: fixture('hello.app.mjs'), config: { libnode: '/nonexistent/libnode.so.108' } });
     await expectFailurePage('libnode_missing', /cannot load "libnode" '\/nonexistent\/libnode\.so\.108'/);

@@ -20,6 +20,21 @@ function expectGeneric500(transport: FakeTransport): void {
 }
 
 describe('app errors before the headers were sent', () => {
+  it('answer a body past maxRequestBodyBytes that the app did not catch with 413', async () => {
+    const transport = await run(
+      async (environ) => {
+        await environ['wsgi.input'].text();
+        throw new Error('unreachable');
+      },
+      { totalBytes: -1, preload: new TextEncoder().encode('x'.repeat(40_000_001)) },
+    );
+    expect(transport.sends).toHaveLength(1);
+    expect(transport.sends[0].head?.status).toBe('413 Payload Too Large');
+    expect(text(transport.sends[0].chunk)).toBe('Payload Too Large');
+    expect(transport.traces[0]).toContain('[ISAPI_REQUEST_BODY_TOO_LARGE]');
+    expectCleanEnd(transport);
+  });
+
   it('answer a generic 500 and trace the stack when the app throws', async () => {
     const transport = await run(() => {
       throw new Error('secret database password');

@@ -129,3 +129,46 @@ describe('RequestBody.read', () => {
     await expect(input.read()).rejects.toThrow('client gone');
   });
 });
+
+describe('RequestBody limit (maxRequestBodyBytes)', () => {
+  function limited(preload: string, rest: string, max: number, known = false) {
+    const transport = new FakeTransport({ body: rest, readChunk: 4 });
+    const total = known ? preload.length + rest.length : -1;
+    return { transport, input: new RequestBody(bytes(preload), transport, total, max) };
+  }
+
+  it('gives a body of exactly the limit whole', async () => {
+    const { input } = limited('ab', 'cdefgh', 8);
+    expect(text(await input.bytes())).toBe('abcdefgh');
+  });
+
+  it('fails text() one byte past the limit, with the code and the limit', async () => {
+    const { input } = limited('ab', 'cdefghi', 8);
+    await expect(input.text()).rejects.toMatchObject({ code: 'ISAPI_REQUEST_BODY_TOO_LARGE', status: 413, message: expect.stringContaining('8 bytes') });
+    // And every read after it: the body is over for the app.
+    await expect(input.read(1)).rejects.toMatchObject({ code: 'ISAPI_REQUEST_BODY_TOO_LARGE' });
+  });
+
+  it('never asks the transport for more than one byte past the limit', async () => {
+    const { transport, input } = limited('', 'x'.repeat(100), 6);
+    await expect(input.bytes()).rejects.toMatchObject({ code: 'ISAPI_REQUEST_BODY_TOO_LARGE' });
+    expect(transport.reads).toEqual([7, 3]);
+  });
+
+  it('counts the preload', async () => {
+    const { transport, input } = limited('0123456789', '', 4);
+    await expect(input.bytes()).rejects.toMatchObject({ code: 'ISAPI_REQUEST_BODY_TOO_LARGE' });
+    expect(transport.reads).toEqual([]);
+  });
+
+  it('refuses an announced length past the limit before reading anything', async () => {
+    const { transport, input } = limited('', 'abcdefgh', 4, true);
+    await expect(collect(input)).rejects.toMatchObject({ code: 'ISAPI_REQUEST_BODY_TOO_LARGE' });
+    expect(transport.reads).toEqual([]);
+  });
+
+  it('has no limit at 0', async () => {
+    const { input } = limited('', 'x'.repeat(50), 0);
+    expect((await input.bytes()).length).toBe(50);
+  });
+});

@@ -56,7 +56,7 @@ describe('request bodies', () => {
       for await (const chunk of environ['wsgi.input']) bytes += chunk.length;
       startResponse('200 OK', []);
       return [String(bytes)];
-    });
+    }, { maxRequestBodyBytes: total });
     const res = await request(`${server.url}/up`, { method: 'POST', headers: { 'Content-Length': String(total) }, body: source.stream });
     await reading.promise;
     expect(res.body.toString()).toBe(String(total));

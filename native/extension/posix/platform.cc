@@ -1,10 +1,15 @@
 #include "extension/platform.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <limits.h>
 #include <stdlib.h>
+
+#include <cstdio>
 
 namespace isapi_node::platform {
 
@@ -44,5 +49,37 @@ FileCopy::~FileCopy() {
 }
 
 HANDLE FileCopy::handle() const { return ISAPI_FD_TO_HANDLE(static_cast<int>(handle_)); }
+
+std::unique_ptr<AppendFile> AppendFile::open(const std::string& path, std::string& error) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    error = strerror(errno);
+    return nullptr;
+  }
+  struct stat st {};
+  const uint64_t size = fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  return std::unique_ptr<AppendFile>(new AppendFile(fd, true, size));
+}
+
+std::unique_ptr<AppendFile> AppendFile::standard_error() {
+  return std::unique_ptr<AppendFile>(new AppendFile(STDERR_FILENO, false, 0));
+}
+
+AppendFile::~AppendFile() {
+  if (owned_) ::close(static_cast<int>(handle_));
+}
+
+bool AppendFile::append(const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(static_cast<int>(handle_), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool replace_file(const std::string& from, const std::string& to) { return std::rename(from.c_str(), to.c_str()) == 0; }
 
 }  // namespace isapi_node::platform
