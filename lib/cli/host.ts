@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appModule, appOptions, portNumber } from './app-options.js';
 import { CliError } from './errors.js';
+import { limitConfig, limitParseOptions, limitUsage } from './limit-options.js';
 import { nativeFile } from './paths.js';
 
 export const hostUsage = `Usage: isapi-node host --app MODULE [options]
@@ -26,7 +27,8 @@ Serves MODULE's app through isapi-host and the isapi_node extension, as IIS woul
   --strict              exit non-zero if the extension breaks the ISAPI contract
   --stats-file FILE     session counts and contract violations as JSON at exit
   --threads N           isapi-host's pool threads
-  --shutdown-timeout MS how long requests may finish after SIGTERM`;
+  --shutdown-timeout MS how long requests may finish after SIGTERM
+${limitUsage}`;
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -40,6 +42,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
       'stats-file': { type: 'string' },
       threads: { type: 'string' },
       'shutdown-timeout': { type: 'string' },
+      ...limitParseOptions,
     },
     strict: true,
   });
@@ -61,6 +64,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     workers,
     trace: values.trace === 'stderr' ? 'stderr' : resolve(values.trace),
     validate: values.validate,
+    ...limitConfig(values),
   };
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
 

@@ -16,7 +16,7 @@ describe('isapi-node host', () => {
     const dir = mkdtempSync(join(tmpdir(), 'isapi-cli-'));
     const trace = join(dir, 'trace.log');
     const stats = join(dir, 'stats.json');
-    const child = spawn(process.execPath, [cli, 'host', '--app', fixture('features.app.mjs'), '--port', '0', '--trace', trace, '--strict', '--stats-file', stats], {
+    const child = spawn(process.execPath, [cli, 'host', '--app', fixture('features.app.mjs'), '--port', '0', '--trace', trace, '--strict', '--stats-file', stats, '--max-body', '100'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const port = await new Promise<number>((resolve, reject) => {
@@ -30,6 +30,9 @@ describe('isapi-node host', () => {
     });
     const res = await request(`http://127.0.0.1:${port}/errors`);
     expect(res.status).toBe(204);
+    // --max-body reached the extension's configuration.
+    const upload = await request(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: Buffer.alloc(101) });
+    expect(upload.status).toBe(413);
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(0);
@@ -52,6 +55,12 @@ describe('isapi-node host', () => {
     const r = spawnSync(process.execPath, [cli, 'host', '--app', '/nope/app.js'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('isapi-node: the app module /nope/app.js does not exist\n');
+  });
+
+  it('refuses a limit that is not a whole number, naming its key', () => {
+    const r = spawnSync(process.execPath, [cli, 'host', '--app', fixture('hello.app.mjs'), '--hang-timeout', '2s'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('isapi-node: --hang-timeout must be a whole number (the "hangTimeoutMs" key), got "2s"\n');
   });
 
   it('refuses an unknown option, naming it', () => {
