@@ -56,7 +56,8 @@
         'native/host/iis_pool.cc',
       ],
       'defines': ['BOOST_BEAST_USE_STD_STRING_VIEW', 'BOOST_ASIO_NO_DEPRECATED'],
-      'libraries': ['-lboost_program_options', '-ldl', '-lpthread'],
+      # Boost.Program_options linked in: the prebuilt host runs on machines without Boost.
+      'libraries': ['-Wl,-Bstatic', '-lboost_program_options', '-Wl,-Bdynamic', '-ldl', '-lpthread'],
       # Extensions resolve SetLastError/GetLastError from the host at dlopen time.
       'ldflags': ['-Wl,--dynamic-list=<(module_root_dir)/native/host/exports.list'],
     },

@@ -14,7 +14,7 @@ export { RECORD_VARIABLES, type RecordVariable } from './core/record-variables.j
 export { ClientGone } from './core/client-gone.js';
 
 // Running the apps people already have, and checking apps against the interface.
-export { fromNodeListener, type NodeListener } from './adapters/node/index.js';
+export { fromNodeListener, type NodeListener } from './adapters/index.js';
 export { validate, ValidationError, isValidationError, ValidationCodes, type ValidationCode, type ValidationSpec } from './validate/index.js';
-export { fromFetch, type FetchHandler } from './adapters/fetch/index.js';
+export { fromFetch, type FetchHandler } from './adapters/index.js';
 export { serve, type DevServer, type ServeOptions } from './serve/index.js';

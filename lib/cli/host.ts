@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { appModule, appOptions, portNumber } from './app-options.js';
 import { CliError } from './errors.js';
 import { limitConfig, limitParseOptions, limitUsage } from './limit-options.js';
-import { nativeFile } from './paths.js';
+import { checkLibnodeOverride, findBinaries } from './binaries.js';
+import { versionReport } from './version.js';
 
 export const hostUsage = `Usage: isapi-node host --app MODULE [options]
 
@@ -28,7 +29,11 @@ Serves MODULE's app through isapi-host and the isapi_node extension, as IIS woul
   --stats-file FILE     session counts and contract violations as JSON at exit
   --threads N           isapi-host's pool threads
   --shutdown-timeout MS how long requests may finish after SIGTERM
-${limitUsage}`;
+${limitUsage}
+  --version             the package's version and the native binaries it would run
+
+The in-process runtime needs the libnode it was built against (isapi-node --version names it):
+Debian's libnode108 package, or the file ISAPI_NODE_LIBNODE names.`;
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -43,11 +48,16 @@ export async function hostCommand(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       'shutdown-timeout': { type: 'string' },
       ...limitParseOptions,
+      version: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) {
     console.log(hostUsage);
+    return 0;
+  }
+  if (values.version) {
+    console.log(versionReport());
     return 0;
   }
   const app = appModule(values.app);
@@ -68,7 +78,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
   };
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
 
-  const args = ['--extension', nativeFile('isapi_node.so'), '--port', values.port, '--listen', values.listen];
+  const binaries = findBinaries();
+  checkLibnodeOverride(binaries, process.env.ISAPI_NODE_LIBNODE);
+  const args = ['--extension', binaries.file('extension'), '--port', values.port, '--listen', values.listen];
   args.push('--virtual-dir', values['virtual-dir']);
   if (values['auth-user']) args.push('--auth-user', values['auth-user']);
   if (values.strict) args.push('--strict');
@@ -76,7 +88,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (values.threads) args.push('--threads', values.threads);
   if (values['shutdown-timeout']) args.push('--shutdown-timeout', values['shutdown-timeout']);
 
-  const child = spawn(nativeFile('isapi-host'), args, {
+  const child = spawn(binaries.file('host'), args, {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, ISAPI_NODE_CONFIG: configFile },
   });

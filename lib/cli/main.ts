@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The isapi-node command line: one subcommand per job.
+import { buildCommand, buildUsage } from './build.js';
 import { CliError } from './errors.js';
 import { hostCommand, hostUsage } from './host.js';
 import { serveCommand, serveUsage } from './serve.js';
 import { traceCommand, traceUsage } from './trace.js';
+import { versionReport } from './version.js';
 
 const usage = `Usage: isapi-node <command> [options]
 
@@ -11,22 +13,35 @@ Commands:
   host    serve an app through isapi-host and the isapi_node extension (the real path)
   serve   serve an app on Node's own http server (development, any OS)
   trace   follow the trace channel
+  build   build the native pieces from source (installing never compiles)
 
+"isapi-node --version" names the package's version and the native binaries in use.
 Run "isapi-node <command> --help" for a command's options.
 
 ${hostUsage}
 
 ${serveUsage}
 
-${traceUsage}`;
+${traceUsage}
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { host: hostCommand, serve: serveCommand, trace: traceCommand };
+${buildUsage}`;
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  host: hostCommand,
+  serve: serveCommand,
+  trace: traceCommand,
+  build: buildCommand,
+};
 
 async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     console.log(usage);
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(versionReport());
+    return 0;
   }
   const command = commands[name];
   if (!command) throw new CliError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})`);

@@ -169,7 +169,14 @@ ConfigResult load_config(const std::string& module_path) {
     result.error = "bad configuration in '" + file + "': " + e.what();
     return result;
   }
-  // Built in the package's build/Release: the package is two levels up.
+  // The environment names a libnode for every configuration of the process (a machine where
+  // Debian's libnode package cannot be installed beside a newer Node).
+  result.config->libnode_named_by = file;
+  if (const char* env = std::getenv("ISAPI_NODE_LIBNODE"); env && *env) {
+    result.config->libnode = env;
+    result.config->libnode_named_by = "the ISAPI_NODE_LIBNODE environment variable";
+  }
+  // Built in the package's build/Release (or prebuilds/<platform>-<arch>): the package is two levels up.
   if (result.config->package_root.empty()) result.config->package_root = parent_of(parent_of(directory_of(module_path)));
   return result;
 }

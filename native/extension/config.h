@@ -21,7 +21,8 @@ struct ExtensionConfig {
   uint32_t shutdown_timeout_ms = 30000;
   uint32_t start_timeout_ms = 30000;
   std::string package_root;        // where dist/runtime/bootstrap.cjs lives
-  std::string libnode;             // optional explicit libnode to load first
+  std::string libnode;             // optional explicit libnode to load first (ISAPI_NODE_LIBNODE overrides)
+  std::string libnode_named_by;    // where `libnode` came from, for its error message
   bool validate = false;           // run the app inside validate(app) (lib/validate)
   uint32_t request_timeout_ms = 120000;  // a request not finished by then is ended (504); 0: none
   uint32_t max_pending_requests = 5000;  // in flight at once before 503 (IIS's appConcurrentRequestLimit; 0: no limit)

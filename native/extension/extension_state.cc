@@ -72,7 +72,7 @@ void ExtensionState::start() {
   std::string error;
   if (!config_->libnode.empty() && !platform::load_library(config_->libnode, true, error))
     return fail_start("libnode_missing", "cannot load \"libnode\" '" + config_->libnode + "' named in " +
-                                             config_->source + ": " + error);
+                                             config_->libnode_named_by + ": " + error);
   const std::string bootstrap = config_->package_root + "/dist/runtime/bootstrap.cjs";
   if (!file_exists(bootstrap))
     return fail_start("bootstrap_missing", "'" + bootstrap + "' does not exist: build the package (npm run build), or "
@@ -87,8 +87,10 @@ void ExtensionState::start() {
     const bool libnode = error.find("libnode") != std::string::npos;
     return fail_start(libnode ? "libnode_missing" : "runtime_failed",
                       "cannot load '" + library + "': " + error +
-                          (libnode ? " (install libnode: `npm run setup` unpacks Debian's libnode108 into deps/, or "
-                                     "name one with \"libnode\" in the configuration)"
+                          (libnode ? " (the in-process runtime needs the libnode it was built against: install "
+                                     "Debian's libnode108 package, or name that libnode with \"libnode\" in the "
+                                     "configuration or the ISAPI_NODE_LIBNODE environment variable; in a checkout, "
+                                     "`npm run setup` unpacks it into deps/)"
                                    : ""));
   }
   auto create = reinterpret_cast<isapi_node_create_backend_fn>(

@@ -135,7 +135,7 @@ describe('isapi-node', () => {
   it('refuses an unknown command and lists the commands', () => {
     const r = spawnSync(process.execPath, [cli, 'serv'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('isapi-node: unknown command "serv" (commands: host, serve, trace)\n');
+    expect(r.stderr).toBe('isapi-node: unknown command "serv" (commands: host, serve, trace, build)\n');
   });
 
   it('prints its usage with --help', () => {

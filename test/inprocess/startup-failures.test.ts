@@ -66,6 +66,15 @@ describe('startup failures', () => {
     expect(running.stderr()).toContain(message);
   });
 
+  it('takes the libnode ISAPI_NODE_LIBNODE names over the configuration, and names it when it fails', async () => {
+    running = await startApp({
+      app: fixture('hello.app.mjs'),
+      config: { libnode: '/from/config/libnode.so.108' },
+      env: { ISAPI_NODE_LIBNODE: '/from/env/libnode.so.108' },
+    });
+    await expectFailurePage('libnode_missing', /cannot load "libnode" '\/from\/env\/libnode\.so\.108' named in the ISAPI_NODE_LIBNODE environment variable/);
+  });
+
   it('names a libnode that cannot be loaded (libnode_missing)', async () => {
     running = await startApp({ app: fixture('hello.app.mjs'), config: { libnode: '/nonexistent/libnode.so.108' } });
     await expectFailurePage('libnode_missing', /cannot load "libnode" '\/nonexistent\/libnode\.so\.108'/);

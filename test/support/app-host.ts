@@ -17,6 +17,8 @@ export interface AppHostOptions {
   hostArgs?: string[];
   /** Run isapi-host with --hostile (the default; see startHost). */
   hostile?: boolean;
+  /** Extra environment for the host (and so the extension). */
+  env?: Record<string, string>;
 }
 
 export interface RunningApp extends RunningHost {
@@ -36,7 +38,7 @@ export async function startApp(options: AppHostOptions): Promise<RunningApp> {
     extension: builtFile('isapi_node.so'),
     hostile: options.hostile,
     args: options.hostArgs,
-    env: { ISAPI_NODE_CONFIG: configFile },
+    env: { ...options.env, ISAPI_NODE_CONFIG: configFile },
     startTimeoutMs: 30_000,
   });
   return {

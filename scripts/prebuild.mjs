@@ -1,0 +1,61 @@
+// `npm run prebuild`: copies this machine's Release build of the native pieces into
+// prebuilds/<platform>-<arch>/ with a manifest, the layout the CLI's resolver (lib/cli/binaries.ts)
+// and the package use. The binaries are stripped of debugging symbols; nothing is compiled here.
+//
+//   node scripts/prebuild.mjs [--build Release]
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { build: { type: 'string', default: 'Release' } } });
+const build = join(root, 'build', values.build);
+// The same roles and names as lib/cli/binaries.ts's NATIVE_FILES (read from the compiled CLI, so
+// there is one list).
+const { NATIVE_FILES, platformTag } = await import(join(root, 'dist', 'cli', 'binaries.js'));
+const names = Object.values(NATIVE_FILES).map((n) => (process.platform === 'win32' ? n.win32 : n.posix));
+
+for (const name of names) {
+  if (!existsSync(join(build, name))) {
+    console.error(`prebuild: ${join(build, name)} is missing: build first (npm run build:native)`);
+    process.exit(1);
+  }
+}
+
+/** The libnode soname the in-process runtime needs, from its dynamic section. */
+function libnodeNeeded(library) {
+  const dynamic = execFileSync('readelf', ['-d', library], { encoding: 'utf8' });
+  const needed = /\(NEEDED\)\s+Shared library: \[(libnode\.so\.\d+)\]/.exec(dynamic);
+  if (!needed) throw new Error(`${library} does not link libnode`);
+  return needed[1];
+}
+
+/** Node's major version from the libnode headers the runtime was built with. */
+function nodeMajor() {
+  const header = readFileSync(join(root, 'deps/libnode/usr/include/node/node_version.h'), 'utf8');
+  return Number(/#define NODE_MAJOR_VERSION (\d+)/.exec(header)[1]);
+}
+
+const tag = platformTag();
+const out = join(root, 'prebuilds', tag);
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+for (const name of names) {
+  copyFileSync(join(build, name), join(out, name));
+  execFileSync('strip', ['--strip-unneeded', join(out, name)]);
+}
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const manifest = {
+  package: pkg.name,
+  version: pkg.version,
+  platform: process.platform,
+  arch: process.arch,
+  libnode: libnodeNeeded(join(out, NATIVE_FILES.runtime.posix)),
+  nodeMajor: nodeMajor(),
+  files: names,
+};
+writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+for (const name of names) console.log(`prebuild: ${join('prebuilds', tag, name)} (${Math.round(statSync(join(out, name)).size / 1024)} KiB)`);
+console.log(`prebuild: ${manifest.libnode} (Node ${manifest.nodeMajor}) for the in-process runtime`);
