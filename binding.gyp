@@ -78,6 +78,15 @@
       ],
     },
     {
+      # A backend library that speaks a newer version of the backend interface, for the test that
+      # the extension refuses it (test/inprocess/startup-failures.test.ts).
+      'target_name': 'abi_probe_backend',
+      'type': 'shared_library',
+      'product_prefix': '',
+      'product_extension': 'so',
+      'sources': ['native/reference/abi_probe_backend.c'],
+    },
+    {
       # The ISAPI extension users register with IIS. It does not link libnode: the in-process
       # runtime is a separate library loaded on demand, so a missing libnode is an answered error.
       'target_name': 'isapi_node',
@@ -98,6 +107,7 @@
         'native/extension/no_throw.cc',
         'native/extension/timeout_sweeper.cc',
         'native/extension/posix/platform.cc',
+        'native/extension/backend_library.cc',
       ],
       'cflags': ['-fvisibility=hidden'],
     },
@@ -113,10 +123,12 @@
         'multiarch': '<!(gcc -print-multiarch)',
       },
       'sources': [
+        'native/runtime/backend_export.cc',
         'native/runtime/inprocess_backend.cc',
         'native/runtime/js_worker.cc',
         'native/runtime/worker_supervisor.cc',
         'native/runtime/worker_guards.cc',
+        'native/runtime/large_stack_thread.cc',
         'native/runtime/node_process.cc',
         'native/bridge/batch_encoding.cc',
         'native/bridge/channel.cc',
@@ -143,7 +155,8 @@
       # system_error) becomes a JavaScript exception instead of terminating the process.
       'defines': ['NAPI_VERSION=9', 'NAPI_CPP_EXCEPTIONS', 'NODE_ADDON_API_CPP_EXCEPTIONS_ALL',
                   'NODE_ADDON_API_DISABLE_DEPRECATED', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
-      'libraries': ['-L<(libnode_root)/lib/<(multiarch)', '-lnode'],
+      # libuv: the one libnode runs on (uv_get_osfhandle for files crossing the seam).
+      'libraries': ['-L<(libnode_root)/lib/<(multiarch)', '-lnode', '-luv'],
       'ldflags': ["-Wl,-rpath,'$$ORIGIN/../../deps/libnode/usr/lib/<(multiarch)'"],
     },
   ],

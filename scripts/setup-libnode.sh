@@ -11,7 +11,7 @@ STAMP="$DEST/.unpacked"
 LIB_PACKAGES=(libnode108 libnode-dev)
 BUILTIN_PACKAGES=(node-cjs-module-lexer node-acorn node-undici)
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+source scripts/apt-missing.sh  # as_root
 
 builtins_present() {
   [ -d /usr/share/nodejs/cjs-module-lexer ] && [ -d /usr/share/nodejs/acorn ] && [ -d /usr/share/nodejs/undici ]

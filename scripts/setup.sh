@@ -10,17 +10,8 @@ cd "$(dirname "$0")/.."
 # libnode108 runs on: the in-process runtime keeps a timer on each worker's loop).
 APT_PACKAGES=(g++ make python3 libboost-dev libboost-program-options-dev nlohmann-json3-dev libc-ares2 libuv1-dev)
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+source scripts/apt-missing.sh
+apt_install_missing setup "${APT_PACKAGES[@]}"
 
 bash scripts/setup-libnode.sh
 

@@ -1,9 +1,10 @@
-// The one seam between the ISAPI layer (native/extension) and the JavaScript side. The ISAPI layer
-// owns IIS: the ECB, async I/O, HTTP framing, DONE_WITH_SESSION. A backend owns the JavaScript
-// side: the in-process runtime (embedded libnode, isapi_node_inproc) or, later, supervised worker
-// processes. Only this header is shared; the in-process backend is a separate library loaded with
-// dlopen/LoadLibrary when chosen, so everything crossing the seam is an abstract class (vtables
-// need no symbol resolution between the two libraries) or a plain struct.
+// The seam between the ISAPI layer (native/extension) and the JavaScript side, in the C++ form
+// each side is written against. The ISAPI layer owns IIS: the ECB, async I/O, HTTP framing,
+// DONE_WITH_SESSION. A backend owns the JavaScript side: the in-process runtime (embedded libnode,
+// isapi_node_inproc) or, later, supervised worker processes. Between two libraries (the extension
+// and the in-process runtime, perhaps built by different compilers) only the C form crosses,
+// backend_abi.h: native/extension/backend_library.cc and native/runtime/backend_export.cc
+// translate, so nothing of this header's C++ types needs the same compiler on both sides.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -47,6 +48,9 @@ struct ResponseHead {
   std::vector<std::pair<std::string, std::string>> headers;  // validated by the JS side
 };
 
+// A file to send: a HANDLE on Windows, a file descriptor elsewhere (isapi_node_os_file).
+using OsFile = intptr_t;
+
 // Completion of a send or a read. `ok` false: the client is gone (or the request was aborted);
 // `data` is the bytes read (empty at the end of the body) and unused for sends.
 using Completion = std::function<void(bool ok, std::string data)>;
@@ -62,8 +66,8 @@ class RequestHandle {
   // `head` on the first send only. `final` ends the response: once it completes the ISAPI layer
   // ends the session. The chunk is moved in, so the caller need not keep it alive.
   virtual void send(std::optional<ResponseHead> head, std::string chunk, bool final, Completion done) = 0;
-  // `length` bytes of an open file from `offset`; the fd is borrowed until `done`.
-  virtual void send_file(std::optional<ResponseHead> head, int fd, uint64_t offset, uint64_t length, bool final,
+  // `length` bytes of an open file from `offset`; the file is borrowed until `done`.
+  virtual void send_file(std::optional<ResponseHead> head, OsFile file, uint64_t offset, uint64_t length, bool final,
                          Completion done) = 0;
   // The next request body bytes, at most `max` (empty data: the body has ended).
   virtual void read(size_t max, Completion done) = 0;
@@ -129,10 +133,3 @@ class Backend {
 };
 
 }  // namespace isapi_node
-
-// The in-process backend library exports this factory (C linkage, so it is found by name).
-extern "C" {
-typedef isapi_node::Backend* (*isapi_node_create_backend_fn)(const isapi_node::BackendConfig* config,
-                                                               isapi_node::BackendHost* host);
-}
-#define ISAPI_NODE_CREATE_BACKEND_SYMBOL "isapi_node_create_inprocess_backend"

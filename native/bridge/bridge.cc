@@ -2,6 +2,7 @@
 // the JS side's only way to IIS. lib/runtime/bridge.ts declares its TypeScript shape; keep the two
 // in step.
 #include <napi.h>
+#include <uv.h>
 
 #include <iterator>
 
@@ -166,7 +167,8 @@ Napi::Value SendFile(const Napi::CallbackInfo& info) {
   std::optional<ResponseHead> head = head_from(info[arg::status], info[arg::headers]);
   Completion done;
   if (auto request = target_of(info, final, done))
-    request->send_file(std::move(head), info[arg::fd].As<Napi::Number>().Int32Value(),
+    // libuv's descriptor is a C runtime one on Windows: the seam takes the OS handle under it.
+    request->send_file(std::move(head), static_cast<OsFile>(uv_get_osfhandle(info[arg::fd].As<Napi::Number>().Int32Value())),
                        static_cast<uint64_t>(info[arg::offset].As<Napi::Number>().DoubleValue()),
                        static_cast<uint64_t>(info[arg::length].As<Napi::Number>().DoubleValue()), final, std::move(done));
   return info.Env().Undefined();

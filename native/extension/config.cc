@@ -1,4 +1,5 @@
 #include "extension/config.h"
+#include "extension/platform.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -22,7 +23,7 @@ bool is_absolute(const std::string& p) {
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || is_absolute(p) || base_dir.empty()) return p;
-  return base_dir + "/" + p;
+  return platform::join_path(base_dir, p);
 }
 
 // Every key a configuration may hold; anything else is a typo to report, not to ignore.

@@ -7,12 +7,6 @@
 #include "extension/extension_state.h"
 #include "extension/no_throw.h"
 
-#ifdef _WIN32
-#define ISAPI_NODE_EXPORT extern "C"  // exported undecorated through isapi_node.def
-#else
-#define ISAPI_NODE_EXPORT extern "C" __attribute__((visibility("default")))
-#endif
-
 namespace {
 std::mutex g_lifecycle;
 isapi_node::ExtensionState* g_state = nullptr;

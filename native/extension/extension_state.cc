@@ -1,10 +1,10 @@
 #include "extension/extension_state.h"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
 
+#include "extension/backend_library.h"
 #include "extension/failure_page.h"
 #include "extension/isapi_request.h"
 #include "extension/no_throw.h"
@@ -17,16 +17,7 @@ namespace {
 // After the deadline, aborted requests still need their last completion before DONE.
 constexpr auto kAbortGrace = std::chrono::seconds(5);
 
-#ifdef _WIN32
-constexpr const char* kInprocessLibrary = "isapi_node_inproc.dll";
-#else
-constexpr const char* kInprocessLibrary = "isapi_node_inproc.so";
-#endif
 
-bool file_exists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
 
 // What users see for each kind of startup failure; the detail stays on the trace channel.
 struct FailureText {
@@ -73,15 +64,17 @@ void ExtensionState::start() {
   if (!config_->libnode.empty() && !platform::load_library(config_->libnode, true, error))
     return fail_start("libnode_missing", "cannot load \"libnode\" '" + config_->libnode + "' named in " +
                                              config_->libnode_named_by + ": " + error);
-  const std::string bootstrap = config_->package_root + "/dist/runtime/bootstrap.cjs";
-  if (!file_exists(bootstrap))
+  const std::string bootstrap =
+      platform::join_path(platform::join_path(platform::join_path(config_->package_root, "dist"), "runtime"),
+                          "bootstrap.cjs");
+  if (!platform::is_regular_file(bootstrap))
     return fail_start("bootstrap_missing", "'" + bootstrap + "' does not exist: build the package (npm run build), or "
                                           "set \"packageRoot\" in " + config_->source);
-  if (!file_exists(config_->app))
+  if (!platform::is_regular_file(config_->app))
     return fail_start("app_not_found", "the app module '" + config_->app + "' does not exist (\"app\" in " +
                                            config_->source + ")");
 
-  const std::string library = directory_of(module_path) + "/" + kInprocessLibrary;
+  const std::string library = platform::join_path(directory_of(module_path), platform::kInprocessLibrary);
   backend_library_ = platform::load_library(library, false, error);
   if (!backend_library_) {
     const bool libnode = error.find("libnode") != std::string::npos;
@@ -93,9 +86,6 @@ void ExtensionState::start() {
                                      "`npm run setup` unpacks it into deps/)"
                                    : ""));
   }
-  auto create = reinterpret_cast<isapi_node_create_backend_fn>(
-      platform::find_symbol(backend_library_, ISAPI_NODE_CREATE_BACKEND_SYMBOL, error));
-  if (!create) return fail_start("runtime_failed", "'" + library + "' is not the isapi-node runtime: " + error);
 
   BackendConfig bc;
   bc.app_module = config_->app;
@@ -110,7 +100,8 @@ void ExtensionState::start() {
   bc.hang_timeout_ms = config_->hang_timeout_ms;
   bc.max_heap_mb = config_->max_heap_mb;
   bc.max_request_body_bytes = config_->max_request_body_bytes;
-  backend_.reset(create(&bc, this));
+  backend_ = open_backend_library(backend_library_, bc, *this, error);
+  if (!backend_) return fail_start("runtime_failed", "'" + library + "': " + error);
   if (auto failure = backend_->start()) {
     backend_->stop();
     backend_.reset();

@@ -54,7 +54,7 @@ class ExtensionState : public BackendHost {
   std::optional<ExtensionConfig> config_;
   std::optional<StartFailure> failure_;
   std::unique_ptr<ThreadPool> pool_;
-  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Backend> backend_;  // over backend_library_'s C interface
   std::unique_ptr<TimeoutSweeper> timeouts_;
   void* backend_library_ = nullptr;
   std::atomic<bool> draining_{false};

@@ -58,21 +58,21 @@ void IsapiRequest::send(std::optional<ResponseHead> head, std::string chunk, boo
   enqueue(std::move(op));
 }
 
-void IsapiRequest::send_file(std::optional<ResponseHead> head, int fd, uint64_t offset, uint64_t length, bool final,
+void IsapiRequest::send_file(std::optional<ResponseHead> head, OsFile file, uint64_t offset, uint64_t length, bool final,
                              Completion done) {
   Op op;
   op.kind = Op::Kind::send_file;
   op.head = std::move(head);
   // Our own handle, taken now: the app may close its descriptor (and the number be reused) while
   // IIS still reads the file.
-  op.file = std::make_shared<platform::FileCopy>(fd);
+  op.file = std::make_shared<platform::FileCopy>(file);
   op.offset = offset;
   op.length = length;
   op.final = final;
   op.done = std::move(done);
   if (!op.file->valid()) {
-    host_.trace("isapi-node", "request " + std::to_string(record_.id) + ": cannot duplicate file descriptor " +
-                                  std::to_string(fd) + " for TRANSMIT_FILE");
+    host_.trace("isapi-node", "request " + std::to_string(record_.id) + ": cannot duplicate file handle " +
+                                  std::to_string(file) + " for TRANSMIT_FILE");
     defer_([done = std::move(op.done)] { done(false, {}); });
     return;
   }

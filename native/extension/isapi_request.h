@@ -48,7 +48,7 @@ class IsapiRequest : public RequestHandle, public std::enable_shared_from_this<I
 
   const RequestRecord& record() const override { return record_; }
   void send(std::optional<ResponseHead> head, std::string chunk, bool final, Completion done) override;
-  void send_file(std::optional<ResponseHead> head, int fd, uint64_t offset, uint64_t length, bool final,
+  void send_file(std::optional<ResponseHead> head, OsFile file, uint64_t offset, uint64_t length, bool final,
                  Completion done) override;
   void read(size_t max, Completion done) override;
   void abort(const std::string& reason) override { abort_with(reason, 500); }

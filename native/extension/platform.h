@@ -1,7 +1,9 @@
 // What differs between Windows and POSIX for the extension, implemented by twins with the same
-// file names in posix/ and (later) win/.
+// file names in posix/ and win/. Every path crossing this header is UTF-8; the Windows twin
+// converts to UTF-16 at the OS call (an install folder named C:\Sites\Café\ must work).
 #pragma once
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <string>
 
@@ -9,8 +11,18 @@
 
 namespace isapi_node::platform {
 
+// The in-process runtime library's file name, loaded from the extension's own folder.
+extern const char* const kInprocessLibrary;
+
 // The full path of the loaded extension library (this code's own module).
 std::string own_module_path();
+
+// `dir` and `name` joined with the platform's separator ("" dir: `name` alone).
+std::string join_path(const std::string& dir, const std::string& name);
+// True for an existing regular file (not a folder).
+bool is_regular_file(const std::string& path);
+// `t` as UTC calendar time.
+std::tm utc_time(std::time_t t);
 
 // Loads a library and resolves one symbol. On failure returns null and sets `error` to the
 // loader's message.
@@ -22,7 +34,7 @@ void* find_symbol(void* library, const char* name, std::string& error);
 class FileCopy {
  public:
   // Not valid() when the handle could not be duplicated.
-  explicit FileCopy(int fd);
+  explicit FileCopy(intptr_t os_file);
   ~FileCopy();
   FileCopy(const FileCopy&) = delete;
   FileCopy& operator=(const FileCopy&) = delete;

@@ -14,8 +14,7 @@ std::string timestamp() {
   const auto now = system_clock::now();
   const std::time_t secs = system_clock::to_time_t(now);
   const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm;
-  gmtime_r(&secs, &tm);
+  const std::tm tm = platform::utc_time(secs);
   char stamp[40];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
   char ms[8];

@@ -17,4 +17,18 @@
 #  include "posix/httpext.h"
 #endif
 
+/* A function another module finds by name (the ISAPI entry points, a backend library's opener):
+ * on Windows a .def file exports it undecorated; elsewhere it stays visible under
+ * -fvisibility=hidden. */
+#ifdef __cplusplus
+#  define ISAPI_NODE_EXTERN_C extern "C"
+#else
+#  define ISAPI_NODE_EXTERN_C
+#endif
+#if defined(_WIN32)
+#  define ISAPI_NODE_EXPORT ISAPI_NODE_EXTERN_C
+#else
+#  define ISAPI_NODE_EXPORT ISAPI_NODE_EXTERN_C ISAPI_POSIX_VISIBLE
+#endif
+
 #endif /* ISAPI_NODE_ISAPI_H */

@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "backend/backend.h"
+#include "runtime/inprocess_backend.h"
+#include "runtime/large_stack_thread.h"
 #include "runtime/node_process.h"
 #include "runtime/worker_supervisor.h"
 
@@ -20,7 +21,9 @@ class InProcessBackend : public Backend {
 
   std::optional<StartFailure> start() override {
     std::string error;
-    node::MultiIsolatePlatform* platform = node_platform(config_.max_heap_mb, error);
+    node::MultiIsolatePlatform* platform = nullptr;
+    // Not on the calling thread: it is IIS's, with too small a stack for V8's start-up.
+    LargeStackThread::run([&] { platform = node_platform(config_.max_heap_mb, error); });
     if (!platform) return StartFailure{"runtime_failed", error};
     workers_ = std::make_unique<WorkerSupervisor>(config_, host_, platform);
     return workers_->start();
@@ -45,9 +48,9 @@ class InProcessBackend : public Backend {
 };
 
 }  // namespace
-}  // namespace isapi_node::runtime
 
-extern "C" __attribute__((visibility("default"))) isapi_node::Backend* isapi_node_create_inprocess_backend(
-    const isapi_node::BackendConfig* config, isapi_node::BackendHost* host) {
-  return new isapi_node::runtime::InProcessBackend(*config, *host);
+std::unique_ptr<Backend> make_inprocess_backend(const BackendConfig& config, BackendHost& host) {
+  return std::make_unique<InProcessBackend>(config, host);
 }
+
+}  // namespace isapi_node::runtime

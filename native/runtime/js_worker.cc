@@ -45,7 +45,13 @@ JsWorker::JsWorker(unsigned index, const BackendConfig& config, BackendHost& hos
 JsWorker::~JsWorker() { stop(); }
 
 std::optional<StartFailure> JsWorker::start() {
-  thread_ = std::thread([this] { run_guarded(); });
+  try {
+    thread_.start([this] { run_guarded(); });
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(env_mutex_);
+    loop_ended_ = true;
+    return StartFailure{"runtime_failed", e.what()};
+  }
   return channel_->wait_ready(config_.start_timeout_ms);
 }
 

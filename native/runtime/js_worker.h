@@ -13,6 +13,7 @@
 
 #include "backend/backend.h"
 #include "bridge/channel.h"
+#include "runtime/large_stack_thread.h"
 #include "runtime/worker_guards.h"
 
 namespace node {
@@ -70,7 +71,7 @@ class JsWorker {
   std::atomic<bool> stopping_{false};
   LoopHeartbeat heartbeat_;
   HeapGuard heap_guard_{[this](size_t limit) { on_heap_exhausted(limit); }};
-  std::thread thread_;
+  LargeStackThread thread_;
   std::mutex env_mutex_;
   std::condition_variable loop_ended_cv_;
   bool loop_ended_ = false;           // SpinEventLoop returned

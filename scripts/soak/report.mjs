@@ -4,7 +4,13 @@ export const RSS_GROWTH_LIMIT_KB = 64 * 1024;
 
 const VERDICTS = ['expected', 'worker-end', 'shutdown', 'unexpected', 'unanswered'];
 const mb = (kb) => (kb === undefined || kb === null || Number.isNaN(kb) ? '?' : (kb / 1024).toFixed(1));
-const growthKb = (s) => (s.memory.start && s.memory.end ? s.memory.end.rss - s.memory.start.rss : null);
+/** RSS growth within a session, in kB: between the settled medians when the session was long enough. */
+export function growthKb(s) {
+  if (s.memory.settled) return (s.memory.settled.endMb - s.memory.settled.startMb) * 1024;
+  return s.memory.start && s.memory.end ? s.memory.end.rss - s.memory.start.rss : null;
+}
+const startKb = (s) => (s.memory.settled ? s.memory.settled.startMb * 1024 : s.memory.start?.rss);
+const endKb = (s) => (s.memory.settled ? s.memory.settled.endMb * 1024 : s.memory.end?.rss);
 
 /** Every check that failed, as a sentence; empty when the soak passed. */
 export function evaluate({ results, sessions, total, maxSeconds, rssLimitKb }) {
@@ -96,7 +102,7 @@ export function printReport(summary, failures) {
   );
   console.log(table(header, kindRows));
 
-  console.log('\nhost sessions (ISAPI sessions from the stats file; RSS of isapi-host after the warm-up and before the SIGTERM):');
+  console.log('\nhost sessions (ISAPI sessions from the stats file; RSS of isapi-host after the warm-up and before the SIGTERM, medians of ten one-second samples):');
   console.log(
     table(
       ['#', 'host seed', 'requests', 'seconds', 'drain s', 'exit', 'ISAPI started', 'ISAPI done', 'violations']
@@ -111,8 +117,8 @@ export function printReport(summary, failures) {
         s.stats?.sessions?.started ?? '?',
         s.stats?.sessions?.done ?? '?',
         s.stats?.violations?.length ?? '?',
-        mb(s.memory.start?.rss),
-        mb(s.memory.end?.rss),
+        mb(startKb(s)),
+        mb(endKb(s)),
         mb(growthKb(s)),
         mb(s.memory.end?.peak),
       ]),
@@ -161,7 +167,7 @@ export function printReport(summary, failures) {
           `${a.retried ? ', on the retry' : ''}${a.reusedSocket ? ', on a kept-alive connection' : ', on a new connection'}`,
       );
     const growth = growthKb(s);
-    if (growth !== null && growth >= summary.rssLimitKb)
+    if (growth !== null && growth >= summary.rssLimitKb / 2)
       console.log(`session ${s.n} RSS, MB, once a second (a climb is a leak, a step that stays is retention): ${s.memory.trend.join(' ')}`);
     if (s.stats?.violations?.length)
       console.log(`session ${s.n} violations:`, JSON.stringify(s.stats.violations.slice(0, 10), null, 2));

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { memoryOf, readTraceNotes, startHost } from './host.mjs';
 import { KINDS, judge, makeMix, random, send } from './mix.mjs';
-import { RSS_GROWTH_LIMIT_KB, evaluate, printReport } from './report.mjs';
+import { RSS_GROWTH_LIMIT_KB, evaluate, growthKb, printReport } from './report.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const options = {
@@ -98,6 +98,18 @@ setTimeout(() => {
   process.exit(1);
 }, (maxSeconds + 90) * 1000).unref();
 
+/**
+ * The RSS after the warm-up and at the end as medians of ten one-second samples each (the ten
+ * after the warm-up, the last ten before the SIGTERM): a single sample may fall while a worker is
+ * being replaced and its heap is not yet grown, which is not what a leak looks like. Null for a
+ * session too short for twenty samples; the point samples are used then.
+ */
+function settledGrowth({ trend, warmIndex }) {
+  if (warmIndex === undefined || trend.length < warmIndex + 20) return null;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { startMb: median(trend.slice(warmIndex, warmIndex + 10)), endMb: median(trend.slice(-10)) };
+}
+
 /** One host session: its share of the requests, the rolling SIGTERM, the exit and the stats. */
 async function runSession(n, share) {
   const started = Date.now();
@@ -148,7 +160,10 @@ async function runSession(n, share) {
     // connection, a kept-alive one closed as idle, a 503) as clients of a recycled process do.
     while (session.sent < share && Date.now() < deadline) {
       session.sent += 1;
-      if (session.sent === warmupAt) session.memory.start = memoryOf(host.child.pid);
+      if (session.sent === warmupAt) {
+        session.memory.start = memoryOf(host.child.pid);
+        session.memory.warmIndex = session.memory.trend.length;
+      }
       if (session.sent === sigtermAt) rollingSigterm();
       const { kind, plan } = mix.pick();
       const a = await send(kind, plan, ctx);
@@ -160,6 +175,7 @@ async function runSession(n, share) {
   await Promise.all(Array.from({ length: concurrency }, lane));
   rollingSigterm(); // when --max-seconds cut the session short
   agent.destroy();
+  session.memory.settled = settledGrowth(session.memory);
   for (const a of doubtful) {
     const verdict = judge(a, killers, sigtermTime);
     count(a, verdict);
@@ -190,7 +206,7 @@ for (let n = 0; n < sessions && Date.now() < deadline; n++) {
   const share = Math.floor(total / sessions) + (n < total % sessions ? 1 : 0);
   const s = await runSession(n, share);
   results.push(s);
-  const growth = s.memory.start && s.memory.end ? Math.round((s.memory.end.rss - s.memory.start.rss) / 1024) : '?';
+  const growth = growthKb(s) === null ? '?' : Math.round(growthKb(s) / 1024);
   console.log(
     `soak: session ${n}: ${s.sent} requests in ${s.seconds.toFixed(1)} s, exit ${s.exit?.code ?? s.exit?.signal}, ` +
       `ISAPI sessions ${s.stats?.sessions?.started ?? '?'} started / ${s.stats?.sessions?.done ?? '?'} done, ` +

@@ -1,7 +1,11 @@
 // Startup failures a user can cause: every request gets a 500 page naming the kind of failure,
 // the trace channel gets the cause and the fix, and the host is never brought down.
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startApp, type RunningApp } from '../support/app-host.js';
+import { builtFile, projectRoot } from '../support/build.js';
 import { stopClean } from '../support/host.js';
 import { request } from '../support/http.js';
 
@@ -73,6 +77,15 @@ describe('startup failures', () => {
       env: { ISAPI_NODE_LIBNODE: '/from/env/libnode.so.108' },
     });
     await expectFailurePage('libnode_missing', /cannot load "libnode" '\/from\/env\/libnode\.so\.108' named in the ISAPI_NODE_LIBNODE environment variable/);
+  });
+
+  it('refuses a runtime library that speaks another version of the backend interface (runtime_failed)', async () => {
+    // The extension loads the runtime beside itself: a copy of it with a newer runtime beside it.
+    const dir = mkdtempSync(join(tmpdir(), 'isapi-abi-'));
+    copyFileSync(builtFile('isapi_node.so'), join(dir, 'isapi_node.so'));
+    copyFileSync(builtFile('abi_probe_backend.so'), join(dir, 'isapi_node_inproc.so'));
+    running = await startApp({ app: fixture('hello.app.mjs'), extension: join(dir, 'isapi_node.so'), config: { packageRoot: projectRoot } });
+    await expectFailurePage('runtime_failed', /speaks another version of the backend interface than the extension \(1\): install both from the same release/);
   });
 
   it('names a libnode that cannot be loaded (libnode_missing)', async () => {

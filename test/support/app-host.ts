@@ -17,6 +17,8 @@ export interface AppHostOptions {
   hostArgs?: string[];
   /** Run isapi-host with --hostile (the default; see startHost). */
   hostile?: boolean;
+  /** The extension library to load instead of the build's isapi_node.so. */
+  extension?: string;
   /** Extra environment for the host (and so the extension). */
   env?: Record<string, string>;
 }
@@ -35,7 +37,7 @@ export async function startApp(options: AppHostOptions): Promise<RunningApp> {
   const config = { app: options.app, export: options.export ?? '', workers: options.workers ?? 1, trace: traceFile, ...options.config };
   writeFileSync(configFile, options.rawConfig ?? JSON.stringify(config, null, 2));
   const host = await startHost({
-    extension: builtFile('isapi_node.so'),
+    extension: options.extension ?? builtFile('isapi_node.so'),
     hostile: options.hostile,
     args: options.hostArgs,
     env: { ...options.env, ISAPI_NODE_CONFIG: configFile },

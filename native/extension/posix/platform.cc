@@ -13,6 +13,21 @@
 
 namespace isapi_node::platform {
 
+const char* const kInprocessLibrary = "isapi_node_inproc.so";
+
+std::string join_path(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
+
+bool is_regular_file(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::tm utc_time(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
+}
+
 std::string own_module_path() {
   Dl_info info;
   if (!dladdr(reinterpret_cast<void*>(&own_module_path), &info) || !info.dli_fname) return "";
@@ -40,8 +55,8 @@ void* find_symbol(void* library, const char* name, std::string& error) {
 }
 
 // At least 3: with the Linux convention of a descriptor as the HANDLE, 0 would be a NULL handle.
-FileCopy::FileCopy(int fd) {
-  if (fd >= 0) handle_ = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+FileCopy::FileCopy(intptr_t os_file) {
+  if (os_file >= 0) handle_ = fcntl(static_cast<int>(os_file), F_DUPFD_CLOEXEC, 3);
 }
 
 FileCopy::~FileCopy() {

@@ -1,0 +1,150 @@
+// The Windows twin of posix/platform.cc. Paths are UTF-8 on our side and UTF-16 at every Win32
+// call, so a site folder with any name works; errors come from FormatMessageW.
+#include "extension/platform.h"
+
+#include <windows.h>
+
+#include <vector>
+
+namespace isapi_node::platform {
+namespace {
+
+std::wstring wide(const std::string& utf8) {
+  if (utf8.empty()) return {};
+  const int n = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);
+  std::wstring out(static_cast<size_t>(n), L'\0');
+  MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), out.data(), n);
+  return out;
+}
+
+std::string narrow(const std::wstring& utf16) {
+  if (utf16.empty()) return {};
+  const int n =
+      WideCharToMultiByte(CP_UTF8, 0, utf16.data(), static_cast<int>(utf16.size()), nullptr, 0, nullptr, nullptr);
+  std::string out(static_cast<size_t>(n), '\0');
+  WideCharToMultiByte(CP_UTF8, 0, utf16.data(), static_cast<int>(utf16.size()), out.data(), n, nullptr, nullptr);
+  return out;
+}
+
+// The system's text for `code`, without the trailing line break.
+std::string error_text(DWORD code) {
+  wchar_t* buffer = nullptr;
+  const DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+                                 nullptr, code, 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
+  std::wstring text = n ? std::wstring(buffer, n) : L"";
+  if (buffer) LocalFree(buffer);
+  while (!text.empty() && (text.back() == L'\r' || text.back() == L'\n' || text.back() == L' ')) text.pop_back();
+  return narrow(text) + " (error " + std::to_string(code) + ")";
+}
+
+// Win32's path rules want backslashes (LoadLibraryExW with LOAD_WITH_ALTERED_SEARCH_PATH does).
+std::wstring win_path(const std::string& path) {
+  std::wstring w = wide(path);
+  for (auto& c : w)
+    if (c == L'/') c = L'\\';
+  return w;
+}
+
+}  // namespace
+
+const char* const kInprocessLibrary = "isapi_node_inproc.dll";
+
+std::string own_module_path() {
+  HMODULE self = nullptr;
+  if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                          reinterpret_cast<LPCWSTR>(&own_module_path), &self))
+    return "";
+  std::vector<wchar_t> buffer(MAX_PATH);
+  for (;;) {
+    const DWORD n = GetModuleFileNameW(self, buffer.data(), static_cast<DWORD>(buffer.size()));
+    if (n == 0) return "";
+    if (n < buffer.size()) return narrow(std::wstring(buffer.data(), n));
+    buffer.resize(buffer.size() * 2);  // a long path: try again with room for it
+  }
+}
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  if (dir.empty()) return name;
+  const char last = dir.back();
+  return last == '\\' || last == '/' ? dir + name : dir + "\\" + name;
+}
+
+bool is_regular_file(const std::string& path) {
+  const DWORD attributes = GetFileAttributesW(win_path(path).c_str());
+  return attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+std::tm utc_time(std::time_t t) {
+  std::tm tm{};
+  gmtime_s(&tm, &t);
+  return tm;
+}
+
+// w3wp.exe's search path is inetsrv, not the extension's folder: the library's own folder must be
+// searched for what it needs (libnode.dll beside the runtime), hence the altered search path.
+void* load_library(const std::string& path, bool /*global: every DLL's exports are global*/, std::string& error) {
+  HMODULE module = LoadLibraryExW(win_path(path).c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
+  if (!module) error = error_text(GetLastError());
+  return reinterpret_cast<void*>(module);
+}
+
+void* find_symbol(void* library, const char* name, std::string& error) {
+  FARPROC symbol = GetProcAddress(static_cast<HMODULE>(library), name);
+  if (!symbol) error = std::string("no symbol ") + name + ": " + error_text(GetLastError());
+  return reinterpret_cast<void*>(symbol);
+}
+
+FileCopy::FileCopy(intptr_t os_file) {
+  HANDLE copy = nullptr;
+  const HANDLE process = GetCurrentProcess();
+  if (os_file != -1 && os_file != 0 &&
+      DuplicateHandle(process, reinterpret_cast<HANDLE>(os_file), process, &copy, 0, FALSE, DUPLICATE_SAME_ACCESS))
+    handle_ = reinterpret_cast<intptr_t>(copy);
+}
+
+FileCopy::~FileCopy() {
+  if (valid()) CloseHandle(reinterpret_cast<HANDLE>(handle_));
+}
+
+HANDLE FileCopy::handle() const { return reinterpret_cast<HANDLE>(handle_); }
+
+std::unique_ptr<AppendFile> AppendFile::open(const std::string& path, std::string& error) {
+  // FILE_APPEND_DATA alone: every write lands at the end, whoever else appends (as O_APPEND).
+  HANDLE file = CreateFileW(win_path(path).c_str(), FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                            nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) {
+    error = error_text(GetLastError());
+    return nullptr;
+  }
+  LARGE_INTEGER size{};
+  const uint64_t initial = GetFileSizeEx(file, &size) ? static_cast<uint64_t>(size.QuadPart) : 0;
+  return std::unique_ptr<AppendFile>(new AppendFile(reinterpret_cast<intptr_t>(file), true, initial));
+}
+
+std::unique_ptr<AppendFile> AppendFile::standard_error() {
+  return std::unique_ptr<AppendFile>(
+      new AppendFile(reinterpret_cast<intptr_t>(GetStdHandle(STD_ERROR_HANDLE)), false, 0));
+}
+
+AppendFile::~AppendFile() {
+  if (owned_) CloseHandle(reinterpret_cast<HANDLE>(handle_));
+}
+
+bool AppendFile::append(const std::string& data) {
+  const HANDLE file = reinterpret_cast<HANDLE>(handle_);
+  if (file == nullptr || file == INVALID_HANDLE_VALUE) return false;  // a service has no standard error
+  size_t done = 0;
+  while (done < data.size()) {
+    DWORD written = 0;
+    const DWORD chunk = static_cast<DWORD>(std::min<size_t>(data.size() - done, 1u << 30));
+    if (!WriteFile(file, data.data() + done, chunk, &written, nullptr) || written == 0) return false;
+    done += written;
+  }
+  return true;
+}
+
+bool replace_file(const std::string& from, const std::string& to) {
+  return MoveFileExW(win_path(from).c_str(), win_path(to).c_str(), MOVEFILE_REPLACE_EXISTING) != 0;
+}
+
+}  // namespace isapi_node::platform
