@@ -16,7 +16,7 @@ export const NATIVE_FILES = {
 } as const;
 export type NativeRole = keyof typeof NATIVE_FILES;
 
-/** What `npm run prebuild` writes beside the binaries, and what the resolver checks before using them. */
+/** What `npm run prebuilds` writes beside the binaries, and what the resolver checks before using them. */
 export interface PrebuildManifest {
   package: string;
   version: string;

@@ -17,7 +17,7 @@ const work = mkdtempSync(join(tmpdir(), 'isapi-package-'));
 const step = (text) => console.log(`package-test: ${text}`);
 
 // ---- the tarball ----
-execFileSync('npm', ['run', '--silent', 'prebuild'], { cwd: root, stdio: 'inherit' });
+execFileSync('npm', ['run', '--silent', 'prebuilds'], { cwd: root, stdio: 'inherit' });
 const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0];
 const files = packed.files.map((f) => f.path);
 const forbidden = files.filter((f) => /^(test|bench|examples|lib|build|deps|docs|node_modules)\/|\.map$|^scripts\/(?!(setup-libnode|apt-missing)\.sh$)/.test(f));

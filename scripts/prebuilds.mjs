@@ -1,8 +1,9 @@
-// `npm run prebuild`: copies this machine's Release build of the native pieces into
+// `npm run prebuilds`: copies this machine's Release build of the native pieces into
 // prebuilds/<platform>-<arch>/ with a manifest, the layout the CLI's resolver (lib/cli/binaries.ts)
 // and the package use. The binaries are stripped of debugging symbols; nothing is compiled here.
+// (Not `prebuild`: npm would run a script of that name before every `npm run build`.)
 //
-//   node scripts/prebuild.mjs [--build Release]
+//   node scripts/prebuilds.mjs [--build Release]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +20,7 @@ const names = Object.values(NATIVE_FILES).map((n) => (process.platform === 'win3
 
 for (const name of names) {
   if (!existsSync(join(build, name))) {
-    console.error(`prebuild: ${join(build, name)} is missing: build first (npm run build:native)`);
+    console.error(`prebuilds: ${join(build, name)} is missing: build first (npm run build:native)`);
     process.exit(1);
   }
 }
@@ -57,5 +58,5 @@ const manifest = {
   files: names,
 };
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-for (const name of names) console.log(`prebuild: ${join('prebuilds', tag, name)} (${Math.round(statSync(join(out, name)).size / 1024)} KiB)`);
-console.log(`prebuild: ${manifest.libnode} (Node ${manifest.nodeMajor}) for the in-process runtime`);
+for (const name of names) console.log(`prebuilds: ${join('prebuilds', tag, name)} (${Math.round(statSync(join(out, name)).size / 1024)} KiB)`);
+console.log(`prebuilds: ${manifest.libnode} (Node ${manifest.nodeMajor}) for the in-process runtime`);
