@@ -35,7 +35,7 @@
       'sources': [
         'native/host/main.cc',
         'native/host/options.cc',
-        'native/host/last_error.cc',
+        'native/host/posix/last_error.cc',
         'native/host/extension_module.cc',
         'native/host/server.cc',
         'native/host/connection.cc',
@@ -54,12 +54,12 @@
         'native/host/code_page.cc',
         'native/host/hostility.cc',
         'native/host/iis_pool.cc',
+        'native/host/posix/platform.cc',
       ],
       'defines': ['BOOST_BEAST_USE_STD_STRING_VIEW', 'BOOST_ASIO_NO_DEPRECATED'],
-      # Boost.Program_options linked in: the prebuilt host runs on machines without Boost.
-      'libraries': ['-Wl,-Bstatic', '-lboost_program_options', '-Wl,-Bdynamic', '-ldl', '-lpthread'],
+      'libraries': ['-ldl', '-lpthread'],
       # Extensions resolve SetLastError/GetLastError from the host at dlopen time.
-      'ldflags': ['-Wl,--dynamic-list=<(module_root_dir)/native/host/exports.list'],
+      'ldflags': ['-Wl,--dynamic-list=<(module_root_dir)/native/host/posix/exports.list'],
     },
     {
       # The reference extension: no Node, exercises every part of the contract for the host's

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `npm run build:win`: cross-compiles the Windows binaries with mingw-w64 into build/win64/ and
-# build/win32/ (CMakeLists.txt, cmake/mingw-w64.cmake), then checks that the extension exports
-# exactly the three ISAPI entry points, undecorated, on both.
+# `npm run build:win`: cross-compiles the Windows binaries (isapi_node.dll, isapi-host.exe) with
+# mingw-w64 into build/win64/ and build/win32/ (CMakeLists.txt, cmake/mingw-w64.cmake), then
+# checks that the extension exports exactly the three ISAPI entry points, undecorated, on both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,8 @@ build() {
     echo "build:win: $dir/isapi_node.dll exports [$exports], not the three ISAPI entry points" >&2
     exit 1
   fi
-  echo "build:win: $dir/isapi_node.dll exports $exports"
+  [ -f "$dir/isapi-host.exe" ] || { echo "build:win: $dir/isapi-host.exe was not built" >&2; exit 1; }
+  echo "build:win: $dir/isapi_node.dll exports $exports; $dir/isapi-host.exe built"
 }
 
 build x86_64-w64-mingw32 build/win64

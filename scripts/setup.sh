@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the compiler toolchain node-gyp drives, Boost (Beast/Asio for the test host,
-# program_options for its command line), nlohmann-json (stats files, configuration), c-ares (the one
+# Debian packages: the compiler toolchain node-gyp drives, Boost (Beast/Asio for the test host),
+# CLI11 (the host's command line: header-only, so the Windows build has it too), nlohmann-json (stats files, configuration), c-ares (the one
 # shared library libnode108 needs that a fresh machine lacks), libuv1-dev (the headers of the libuv
 # libnode108 runs on: the in-process runtime keeps a timer on each worker's loop).
-APT_PACKAGES=(g++ make python3 libboost-dev libboost-program-options-dev nlohmann-json3-dev libc-ares2 libuv1-dev)
+APT_PACKAGES=(g++ make python3 libboost-dev libcli11-dev nlohmann-json3-dev libc-ares2 libuv1-dev)
 
 source scripts/apt-missing.sh
 apt_install_missing setup "${APT_PACKAGES[@]}"

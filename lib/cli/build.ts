@@ -43,7 +43,7 @@ function requirements(): Requirement[] {
     { what: 'make', present: () => onPath('make'), fix: apt('make') },
     { what: 'Python 3 (node-gyp runs it)', present: () => onPath('python3'), fix: apt('python3') },
     { what: "Boost's headers (Beast, Asio)", present: header('/usr/include/boost/beast.hpp'), fix: apt('libboost-dev') },
-    { what: 'Boost.Program_options', present: header('/usr/include/boost/program_options.hpp'), fix: apt('libboost-program-options-dev') },
+    { what: 'CLI11 (the host\'s command line)', present: header('/usr/include/CLI/CLI.hpp'), fix: apt('libcli11-dev') },
     { what: 'nlohmann-json', present: header('/usr/include/nlohmann/json.hpp'), fix: apt('nlohmann-json3-dev') },
     { what: "libuv's headers", present: header('/usr/include/uv.h'), fix: apt('libuv1-dev') },
     {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <iterator>
@@ -42,7 +43,8 @@ std::string known_keys_list() {
 
 // The file's JSON object, or the reason there is none (thrown as invalid_argument).
 json read_document(const std::string& file) {
-  std::ifstream in(file);
+  // A UTF-8 path, opened as such on Windows too (a narrow name there is the ANSI code page).
+  std::ifstream in(std::filesystem::u8path(file));
   if (!in)
     throw std::invalid_argument("cannot read the configuration file '" + file +
                                 "': create it beside the extension (or point ISAPI_NODE_CONFIG at one) with at least "

@@ -74,17 +74,17 @@ void ExtensionState::start() {
     return fail_start("app_not_found", "the app module '" + config_->app + "' does not exist (\"app\" in " +
                                            config_->source + ")");
 
-  const std::string library = platform::join_path(directory_of(module_path), platform::kInprocessLibrary);
+  const std::string extension_dir = directory_of(module_path);
+  if (config_->libnode.empty())
+    if (const std::string why = platform::missing_libnode(extension_dir); !why.empty())
+      return fail_start("libnode_missing", why + " (" + platform::kLibnodeHint + ")");
+  const std::string library = platform::join_path(extension_dir, platform::kInprocessLibrary);
   backend_library_ = platform::load_library(library, false, error);
   if (!backend_library_) {
-    const bool libnode = error.find("libnode") != std::string::npos;
+    const bool libnode = platform::failed_for_libnode(error);
     return fail_start(libnode ? "libnode_missing" : "runtime_failed",
                       "cannot load '" + library + "': " + error +
-                          (libnode ? " (the in-process runtime needs the libnode it was built against: install "
-                                     "Debian's libnode108 package, or name that libnode with \"libnode\" in the "
-                                     "configuration or the ISAPI_NODE_LIBNODE environment variable; in a checkout, "
-                                     "`npm run setup` unpacks it into deps/)"
-                                   : ""));
+                          (libnode ? std::string(" (") + platform::kLibnodeHint + ")" : std::string()));
   }
 
   BackendConfig bc;

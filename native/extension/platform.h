@@ -14,6 +14,15 @@ namespace isapi_node::platform {
 // The in-process runtime library's file name, loaded from the extension's own folder.
 extern const char* const kInprocessLibrary;
 
+// Where the in-process runtime's libnode comes from on this platform: the fix a libnode_missing
+// failure names.
+extern const char* const kLibnodeHint;
+// Before the runtime is loaded, when no libnode was named: why libnode is plainly missing (it is
+// not where this platform's loader will look), or "" when the loader must be tried.
+std::string missing_libnode(const std::string& extension_dir);
+// Whether the loader's message for the runtime library says it failed for want of libnode.
+bool failed_for_libnode(const std::string& loader_error);
+
 // The full path of the loaded extension library (this code's own module).
 std::string own_module_path();
 

@@ -1,8 +1,8 @@
 #include "host/code_page.h"
 
 #include <array>
-#include <strings.h>
 
+#include "host/ascii.h"
 #include "host/utf16.h"
 
 namespace host {
@@ -34,8 +34,7 @@ CodePage::SingleByteTable windows_1252_table() {
 
 bool any_of(std::string_view name, std::initializer_list<const char*> aliases) {
   for (const char* alias : aliases)
-    if (name.size() == std::char_traits<char>::length(alias) && strncasecmp(name.data(), alias, name.size()) == 0)
-      return true;
+    if (equals_ignoring_case(name, alias)) return true;
   return false;
 }
 

@@ -1,9 +1,5 @@
 #include "host/connection.h"
 
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -13,6 +9,7 @@
 #include <iostream>
 #include <limits>
 
+#include "host/platform.h"
 #include "host/response_state.h"
 #include "host/session.h"
 
@@ -274,27 +271,14 @@ void Connection::read_body_part(char* buf, size_t size, size_t got, ReadDone don
                         });
 }
 
-bool Connection::can_write_now(uint64_t bytes) {
-  int unsent = 0, buffer = 0;
-  socklen_t len = sizeof buffer;
-  if (::ioctl(socket_.native_handle(), SIOCOUTQ, &unsent) != 0 ||
-      ::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDBUF, &buffer, &len) != 0)
-    return false;
-  // The kernel counts its bookkeeping in SO_SNDBUF too: half of it is what data can use.
-  return static_cast<uint64_t>(unsent) + bytes <= static_cast<uint64_t>(buffer) / 2;
-}
+bool Connection::can_write_now(uint64_t bytes) { return platform::socket_can_take(socket_.native_handle(), bytes); }
 
 void Connection::abort_transport() {
-  ::shutdown(socket_.native_handle(), SHUT_RDWR);
+  error_code ignored;
+  socket_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
 }
 
-bool Connection::peer_connected() {
-  char probe;
-  ssize_t r = ::recv(socket_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (r > 0) return true;
-  if (r == 0) return false;
-  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-}
+bool Connection::peer_connected() { return platform::peer_connected(socket_.native_handle()); }
 
 void Connection::refuse(unsigned status, const std::string& reason, const std::string& extra_headers) {
   ctx_.monitor.request_refused();

@@ -2,27 +2,27 @@
 
 #include "isapi/posix/layout_check.h"  // the ABI is checked wherever the host is built
 
-#include <dlfcn.h>
-
 #include <cstring>
 #include <stdexcept>
+
+#include "host/platform.h"
 
 namespace host {
 
 ExtensionModule::ExtensionModule(const std::string& path) {
-  // RTLD_LOCAL: an extension's own symbols must not leak into the next one loaded (IIS isolates
-  // DLLs the same way). RTLD_NOW: a missing dependency fails here, not on the first request.
-  handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  std::string why;
+  handle_ = platform::load_extension(path, why);
   if (!handle_) {
-    const char* why = dlerror();
-    throw std::runtime_error("cannot load the extension '" + path + "': " + (why ? why : "unknown error") +
+    throw std::runtime_error("cannot load the extension '" + path + "': " + why +
                              " (check the path, and that its shared-library dependencies are installed)");
   }
-  get_extension_version_ = reinterpret_cast<PFN_GETEXTENSIONVERSION>(dlsym(handle_, "GetExtensionVersion"));
-  http_extension_proc_ = reinterpret_cast<PFN_HTTPEXTENSIONPROC>(dlsym(handle_, "HttpExtensionProc"));
-  terminate_extension_ = reinterpret_cast<PFN_TERMINATEEXTENSION>(dlsym(handle_, "TerminateExtension"));
+  get_extension_version_ =
+      reinterpret_cast<PFN_GETEXTENSIONVERSION>(platform::extension_symbol(handle_, "GetExtensionVersion"));
+  http_extension_proc_ = reinterpret_cast<PFN_HTTPEXTENSIONPROC>(platform::extension_symbol(handle_, "HttpExtensionProc"));
+  terminate_extension_ =
+      reinterpret_cast<PFN_TERMINATEEXTENSION>(platform::extension_symbol(handle_, "TerminateExtension"));
   if (!get_extension_version_ || !http_extension_proc_) {
-    dlclose(handle_);
+    platform::unload_extension(handle_);
     handle_ = nullptr;
     throw std::runtime_error("'" + path +
                              "' is not an ISAPI extension: it must export GetExtensionVersion and HttpExtensionProc");

@@ -1,9 +1,9 @@
 #include "host/iis_pool.h"
 
-#include <pthread.h>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <iostream>
+
+#include "host/platform.h"
 
 namespace host {
 
@@ -14,7 +14,7 @@ void IisPool::start() {
     ++running_;
     threads_.emplace_back([this, i] {
       // Named, so a debugger, top -H or an extension can tell IIS's threads from the connections'.
-      pthread_setname_np(pthread_self(), ("iis-pool-" + std::to_string(i)).c_str());
+      platform::name_this_thread("iis-pool-" + std::to_string(i));
       auto guard = boost::asio::make_work_guard(io_);
       // A job that throws must not end the thread (std::terminate): say so and go on.
       for (;;) {

@@ -1,17 +1,18 @@
 // isapi-host: loads one ISAPI extension and serves HTTP through it, playing IIS's part of the
 // contract. For tests, development and benchmarks on machines without IIS; never a production
 // server.
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
+#include <string>
+#include <vector>
 
 #include "host/auth.h"
 #include "host/callbacks.h"
 #include "host/contract_monitor.h"
 #include "host/extension_module.h"
 #include "host/options.h"
+#include "host/platform.h"
 #include "host/server.h"
 
 namespace {
@@ -31,13 +32,16 @@ host::Authenticator make_authenticator(const host::HostOptions& o) {
 
 int main(int argc, char** argv) {
   int exit_code = kExitOk;
-  auto options = host::parse_options(argc, argv, exit_code);
+  std::vector<std::string> args = host::platform::command_line(argc, argv);
+  std::vector<char*> utf8_argv;
+  for (auto& arg : args) utf8_argv.push_back(arg.data());
+  auto options = host::parse_options(static_cast<int>(utf8_argv.size()), utf8_argv.data(), exit_code);
   if (!options) return exit_code;
   // Always said, so that any run (a failing test's above all) can be replayed.
   std::cerr << "isapi-host: seed " << options->hostility.seed << " (replay with --seed " << options->hostility.seed
             << ")" << std::endl;
   // A client that hangs up must surface as a failed write, never kill the host.
-  std::signal(SIGPIPE, SIG_IGN);
+  host::platform::ignore_broken_pipes();
 
   std::unique_ptr<host::ExtensionModule> module;
   host::Authenticator auth;
@@ -92,7 +96,7 @@ int main(int argc, char** argv) {
     // A pool thread is stuck in extension code: unwinding would destroy what it uses.
     std::cout.flush();
     std::cerr.flush();
-    _exit(exit_code);
+    std::_Exit(exit_code);
   }
   return exit_code;
 }

@@ -31,6 +31,7 @@ struct HostOptions {
   std::optional<uint64_t> max_body_bytes;
   uint32_t idle_timeout_ms = 120000;  // IIS connectionTimeout default
   bool access_log = false;
+  bool stop_on_stdin_close = false;  // shut down as on SIGTERM when standard input ends (Wine has no SIGTERM for it)
   // The ANSI code page of the path and identity variables (code_page.h); never null once parsed.
   const CodePage* code_page = nullptr;
   // --hostile and its parts, and the seed of every random choice.

@@ -1,6 +1,7 @@
 #include "host/response_state.h"
 
 #include "host/http_tokens.h"
+#include "host/platform.h"
 
 #include <boost/beast/core/string.hpp>
 #include <cctype>
@@ -128,8 +129,7 @@ std::string http_date_now() {
   std::time_t now = std::time(nullptr);
   std::lock_guard<std::mutex> lock(mutex);
   if (now != cached_second) {
-    std::tm tm;
-    gmtime_r(&now, &tm);
+    const std::tm tm = platform::utc_time(now);
     char buf[64];
     std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     cached = buf;

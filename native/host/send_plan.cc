@@ -1,6 +1,6 @@
 #include "host/send_plan.h"
 
-#include <unistd.h>
+#include "host/platform.h"
 
 #include <boost/asio/write.hpp>
 #include <cerrno>
@@ -15,30 +15,18 @@ namespace {
 // enough that many concurrent file sends stay cheap.
 constexpr size_t kFileChunkBytes = 256 * 1024;
 
-// Reads exactly n bytes at offset (short only at end of file, which the range check excludes).
-error_code read_file_chunk(int fd, uint64_t offset, char* buf, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = pread(fd, buf + got, n - got, static_cast<off_t>(offset + got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return error_code(errno, boost::system::system_category());
-    if (r == 0) return net::error::eof;  // the file shrank under us
-    got += static_cast<size_t>(r);
-  }
-  return {};
-}
 
 }  // namespace
 
 void SendPlan::add_memory(const void* data, size_t size) {
   if (size == 0) return;
-  segments_.push_back({static_cast<const char*>(data), -1, 0, size});
+  segments_.push_back({static_cast<const char*>(data), nullptr, 0, size});
   extension_bytes_ += size;
 }
 
-void SendPlan::add_file(int fd, uint64_t offset, uint64_t size) {
+void SendPlan::add_file(HANDLE file, uint64_t offset, uint64_t size) {
   if (size == 0) return;
-  segments_.push_back({nullptr, fd, offset, size});
+  segments_.push_back({nullptr, file, offset, size});
   extension_bytes_ += size;
 }
 
@@ -61,7 +49,7 @@ error_code SendPlan::write_sync(net::ip::tcp::socket& socket) const {
     if (!chunk) chunk.reset(new char[kFileChunkBytes]);
     for (uint64_t done = 0; done < seg.size;) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(kFileChunkBytes, seg.size - done));
-      if ((ec = read_file_chunk(seg.fd, seg.offset + done, chunk.get(), n))) return ec;
+      if ((ec = platform::read_file_at(seg.file, seg.offset + done, chunk.get(), n))) return ec;
       net::write(socket, net::buffer(chunk.get(), n), ec);
       if (ec) return ec;
       done += n;
@@ -106,7 +94,7 @@ struct SendPlan::AsyncWrite : std::enable_shared_from_this<SendPlan::AsyncWrite>
       const auto& seg = plan->segments_[next_segment];
       if (!chunk) chunk.reset(new char[kFileChunkBytes]);
       size_t n = static_cast<size_t>(std::min<uint64_t>(kFileChunkBytes, seg.size - file_done));
-      if (error_code ec = read_file_chunk(seg.fd, seg.offset + file_done, chunk.get(), n)) return finish(ec);
+      if (error_code ec = platform::read_file_at(seg.file, seg.offset + file_done, chunk.get(), n)) return finish(ec);
       gather.emplace_back(chunk.get(), n);
       batch_extension_bytes = n;
       file_done += n;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "isapi/isapi.h"
+
 namespace host {
 
 class SendPlan {
@@ -20,7 +22,7 @@ class SendPlan {
   // completion, which is the ISAPI rule.
   void add_memory(const void* data, size_t size);
   // `fd` is borrowed; `size` bytes from `offset` (the caller checked the range against the file).
-  void add_file(int fd, uint64_t offset, uint64_t size);
+  void add_file(HANDLE file, uint64_t offset, uint64_t size);
 
   // Bytes of the extension's own (head excluded): what a completion reports in cbIO.
   uint64_t extension_bytes() const { return extension_bytes_; }
@@ -38,7 +40,7 @@ class SendPlan {
  private:
   struct Segment {
     const char* data;  // memory segment, or nullptr for a file segment
-    int fd;
+    HANDLE file;
     uint64_t offset;
     uint64_t size;
   };

@@ -1,16 +1,16 @@
 #include "host/server.h"
 
-#include <pthread.h>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <future>
 #include <iostream>
 #include <stdexcept>
 
 #include "host/connection.h"
+#include "host/platform.h"
 #include "host/session.h"
 
 namespace host {
@@ -96,7 +96,7 @@ void Server::start_threads() {
     ++running_threads_;
     threads_.emplace_back([this, io = shard.get(), number = threads_.size()] {
       // Named, so a debugger, top -H or an extension can tell the connection threads from IIS's.
-      pthread_setname_np(pthread_self(), ("host-io-" + std::to_string(number)).c_str());
+      platform::name_this_thread("host-io-" + std::to_string(number));
       auto guard = net::make_work_guard(*io);
       // A handler that throws must not end the thread (std::terminate): say so and go on.
       for (;;) {
@@ -114,9 +114,20 @@ void Server::start_threads() {
 }
 
 void Server::wait_for_signal() {
-  std::promise<int> signalled;
-  signals_.async_wait([&signalled](error_code ec, int number) { signalled.set_value(ec ? 0 : number); });
-  signalled.get_future().wait();
+  auto signalled = std::make_shared<std::promise<int>>();
+  auto once = std::make_shared<std::once_flag>();
+  auto stop = [signalled, once](int why) { std::call_once(*once, [&] { signalled->set_value(why); }); };
+  signals_.async_wait([stop](error_code ec, int number) { stop(ec ? 0 : number); });
+  if (ctx_.options.stop_on_stdin_close) {
+    // Blocked in a read for the rest of the process: detached, it ends with it.
+    std::thread([stop] {
+      char sink[256];
+      while (std::fread(sink, 1, sizeof sink, stdin) > 0) {
+      }
+      stop(0);
+    }).detach();
+  }
+  signalled->get_future().wait();
 }
 
 bool Server::drain(std::chrono::milliseconds deadline) {

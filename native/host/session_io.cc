@@ -6,10 +6,10 @@
 // the I/O is done synchronously inside the call and the completion runs before the call returns,
 // as Apache does. The inline completion runs with mutex_ released: it usually starts the next
 // operation, which takes the lock again.
-#include <sys/stat.h>
 
 #include <cstring>
 
+#include "host/platform.h"
 #include "host/session.h"
 
 namespace host {
@@ -17,12 +17,6 @@ using boost::system::error_code;
 
 namespace {
 
-// Size of the file behind a handle, or -1 when the handle is not an open file.
-int64_t file_size_of(int fd) {
-  struct stat st;
-  if (fd <= 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
-  return st.st_size;
-}
 
 }  // namespace
 
@@ -166,7 +160,7 @@ BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* v) {
     return fail(ERROR_INVALID_PARAMETER);
   }
   // Check every element before anything is sent: a refused call sends nothing.
-  struct FileRange { int fd; uint64_t offset, size; };
+  struct FileRange { HANDLE file; uint64_t offset, size; };
   std::vector<FileRange> files(v->nElementCount);
   for (DWORD i = 0; i < v->nElementCount; ++i) {
     const HSE_VECTOR_ELEMENT& e = v->lpElementArray[i];
@@ -176,12 +170,12 @@ BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* v) {
         return fail(ERROR_INVALID_PARAMETER);
       }
     } else if (e.ElementType == HSE_VECTOR_ELEMENT_TYPE_FILE_HANDLE) {
-      const int fd = ISAPI_HANDLE_TO_FD(e.pvContext);
-      const int64_t size = file_size_of(fd);
+      const HANDLE file = static_cast<HANDLE>(e.pvContext);
+      const int64_t size = platform::regular_file_size(file);
       if (size < 0 || e.cbOffset > static_cast<uint64_t>(size)) return fail(ERROR_INVALID_PARAMETER);
       const uint64_t length = e.cbSize ? e.cbSize : static_cast<uint64_t>(size) - e.cbOffset;
       if (e.cbOffset + length > static_cast<uint64_t>(size)) return fail(ERROR_INVALID_PARAMETER);
-      files[i] = {fd, e.cbOffset, length};
+      files[i] = {file, e.cbOffset, length};
     } else {
       return fail(ERROR_INVALID_PARAMETER);
     }
@@ -209,7 +203,7 @@ BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* v) {
     if (e.ElementType == HSE_VECTOR_ELEMENT_TYPE_MEMORY_BUFFER) {
       add_body_locked(*plan, static_cast<const char*>(e.pvContext) + e.cbOffset, static_cast<size_t>(e.cbSize));
     } else {
-      plan->add_file(files[i].fd, files[i].offset, response_.admit_body(files[i].size));
+      plan->add_file(files[i].file, files[i].offset, response_.admit_body(files[i].size));
     }
   }
   if (flags & HSE_IO_DISCONNECT_AFTER_SEND) close_requested_ = true;
@@ -222,8 +216,7 @@ BOOL Session::transmit_file(const HSE_TF_INFO* tf) {
     violation(Violation::bad_argument, "TRANSMIT_FILE is asynchronous only: HSE_IO_ASYNC is required");
     return fail(ERROR_INVALID_PARAMETER);
   }
-  const int fd = ISAPI_HANDLE_TO_FD(tf->hFile);
-  const int64_t size = file_size_of(fd);
+  const int64_t size = platform::regular_file_size(tf->hFile);
   if (size < 0) return fail(ERROR_INVALID_HANDLE);
   if (tf->Offset > static_cast<uint64_t>(size)) return fail(ERROR_INVALID_PARAMETER);
   const uint64_t length = tf->BytesToWrite ? tf->BytesToWrite : static_cast<uint64_t>(size) - tf->Offset;
@@ -252,7 +245,7 @@ BOOL Session::transmit_file(const HSE_TF_INFO* tf) {
     if (!response_.head_sent()) plan->set_head(head_for_locked(nullptr, nullptr, keep));
     if (tf->pHead && tf->HeadLength) add_body_locked(*plan, tf->pHead, tf->HeadLength);
   }
-  plan->add_file(fd, tf->Offset, response_.admit_body(length));
+  plan->add_file(tf->hFile, tf->Offset, response_.admit_body(length));
   if (tf->pTail && tf->TailLength) add_body_locked(*plan, tf->pTail, tf->TailLength);
   if (!keep) close_requested_ = true;
   // The request's own completion routine, when given, overrides the registered one.

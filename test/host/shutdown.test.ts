@@ -1,7 +1,9 @@
 // Shutdown as IIS recycles a worker: stop accepting, let pending sessions finish, then
 // TerminateExtension.
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { builtFile } from '../support/build.js';
 import { startHost } from '../support/host.js';
 import { request } from '../support/http.js';
 
@@ -57,5 +59,27 @@ describe('SIGTERM', () => {
     await Promise.all([idleClosed, pending]);
     expect(events).toEqual(['idle closed', 'slow answered']);
     expect((await stopped).code).toBe(0);
+  });
+});
+
+describe('--stop-on-stdin-close', () => {
+  it('shuts down as on SIGTERM once standard input ends, letting the pending session finish', async () => {
+    const child = spawn(builtFile('isapi-host'), ['--extension', builtFile('hello_ext.so'), '--port', '0', '--stop-on-stdin-close', '--strict'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const port = await new Promise<number>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        const m = /127\.0\.0\.1:(\d+)\//.exec(out);
+        if (m) resolve(Number(m[1]));
+      }),
+    );
+    const pending = request(`http://127.0.0.1:${port}/slow?ms=400`);
+    await new Promise((r) => setTimeout(r, 100));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.stdin!.end();
+    expect((await pending).status).toBe(200);
+    expect(await exited).toBe(0);
   });
 });

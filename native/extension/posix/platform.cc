@@ -15,6 +15,16 @@ namespace isapi_node::platform {
 
 const char* const kInprocessLibrary = "isapi_node_inproc.so";
 
+const char* const kLibnodeHint =
+    "the in-process runtime needs the libnode it was built against: install Debian's libnode108 package, or name "
+    "that libnode with \"libnode\" in the configuration or the ISAPI_NODE_LIBNODE environment variable; in a "
+    "checkout, `npm run setup` unpacks it into deps/";
+
+// The dynamic loader searches the system's folders (and the runtime's own RUNPATH): only it knows.
+std::string missing_libnode(const std::string&) { return ""; }
+
+bool failed_for_libnode(const std::string& loader_error) { return loader_error.find("libnode") != std::string::npos; }
+
 std::string join_path(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
 
 bool is_regular_file(const std::string& path) {

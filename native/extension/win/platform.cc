@@ -6,48 +6,25 @@
 
 #include <vector>
 
+#include "win/utf8.h"
+
 namespace isapi_node::platform {
-namespace {
-
-std::wstring wide(const std::string& utf8) {
-  if (utf8.empty()) return {};
-  const int n = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);
-  std::wstring out(static_cast<size_t>(n), L'\0');
-  MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), out.data(), n);
-  return out;
-}
-
-std::string narrow(const std::wstring& utf16) {
-  if (utf16.empty()) return {};
-  const int n =
-      WideCharToMultiByte(CP_UTF8, 0, utf16.data(), static_cast<int>(utf16.size()), nullptr, 0, nullptr, nullptr);
-  std::string out(static_cast<size_t>(n), '\0');
-  WideCharToMultiByte(CP_UTF8, 0, utf16.data(), static_cast<int>(utf16.size()), out.data(), n, nullptr, nullptr);
-  return out;
-}
-
-// The system's text for `code`, without the trailing line break.
-std::string error_text(DWORD code) {
-  wchar_t* buffer = nullptr;
-  const DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-                                 nullptr, code, 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
-  std::wstring text = n ? std::wstring(buffer, n) : L"";
-  if (buffer) LocalFree(buffer);
-  while (!text.empty() && (text.back() == L'\r' || text.back() == L'\n' || text.back() == L' ')) text.pop_back();
-  return narrow(text) + " (error " + std::to_string(code) + ")";
-}
-
-// Win32's path rules want backslashes (LoadLibraryExW with LOAD_WITH_ALTERED_SEARCH_PATH does).
-std::wstring win_path(const std::string& path) {
-  std::wstring w = wide(path);
-  for (auto& c : w)
-    if (c == L'/') c = L'\\';
-  return w;
-}
-
-}  // namespace
 
 const char* const kInprocessLibrary = "isapi_node_inproc.dll";
+
+const char* const kLibnodeHint =
+    "the in-process runtime needs Node's shared library beside the extension: libnode.dll from the NuGet package "
+    "Microsoft.JavaScript.LibNode.win-x64 (Microsoft.JavaScript.LibNode.win-x86 for a 32-bit application pool), "
+    "or name one with \"libnode\" in the configuration or the ISAPI_NODE_LIBNODE environment variable";
+
+// The runtime is loaded with the altered search path: libnode.dll must be in the extension's folder.
+std::string missing_libnode(const std::string& extension_dir) {
+  const std::string expected = join_path(extension_dir, "libnode.dll");
+  return is_regular_file(expected) ? "" : "libnode.dll is not in '" + extension_dir + "'";
+}
+
+// Windows names no module in ERROR_MOD_NOT_FOUND; missing_libnode() has looked before the load.
+bool failed_for_libnode(const std::string&) { return false; }
 
 std::string own_module_path() {
   HMODULE self = nullptr;
@@ -58,7 +35,7 @@ std::string own_module_path() {
   for (;;) {
     const DWORD n = GetModuleFileNameW(self, buffer.data(), static_cast<DWORD>(buffer.size()));
     if (n == 0) return "";
-    if (n < buffer.size()) return narrow(std::wstring(buffer.data(), n));
+    if (n < buffer.size()) return win::to_utf8(std::wstring(buffer.data(), n));
     buffer.resize(buffer.size() * 2);  // a long path: try again with room for it
   }
 }
@@ -70,7 +47,7 @@ std::string join_path(const std::string& dir, const std::string& name) {
 }
 
 bool is_regular_file(const std::string& path) {
-  const DWORD attributes = GetFileAttributesW(win_path(path).c_str());
+  const DWORD attributes = GetFileAttributesW(win::to_win_path(path).c_str());
   return attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY);
 }
 
@@ -83,14 +60,14 @@ std::tm utc_time(std::time_t t) {
 // w3wp.exe's search path is inetsrv, not the extension's folder: the library's own folder must be
 // searched for what it needs (libnode.dll beside the runtime), hence the altered search path.
 void* load_library(const std::string& path, bool /*global: every DLL's exports are global*/, std::string& error) {
-  HMODULE module = LoadLibraryExW(win_path(path).c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
-  if (!module) error = error_text(GetLastError());
+  HMODULE module = LoadLibraryExW(win::to_win_path(path).c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
+  if (!module) error = win::error_text(GetLastError());
   return reinterpret_cast<void*>(module);
 }
 
 void* find_symbol(void* library, const char* name, std::string& error) {
   FARPROC symbol = GetProcAddress(static_cast<HMODULE>(library), name);
-  if (!symbol) error = std::string("no symbol ") + name + ": " + error_text(GetLastError());
+  if (!symbol) error = std::string("no symbol ") + name + ": " + win::error_text(GetLastError());
   return reinterpret_cast<void*>(symbol);
 }
 
@@ -110,10 +87,10 @@ HANDLE FileCopy::handle() const { return reinterpret_cast<HANDLE>(handle_); }
 
 std::unique_ptr<AppendFile> AppendFile::open(const std::string& path, std::string& error) {
   // FILE_APPEND_DATA alone: every write lands at the end, whoever else appends (as O_APPEND).
-  HANDLE file = CreateFileW(win_path(path).c_str(), FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+  HANDLE file = CreateFileW(win::to_win_path(path).c_str(), FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                             nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (file == INVALID_HANDLE_VALUE) {
-    error = error_text(GetLastError());
+    error = win::error_text(GetLastError());
     return nullptr;
   }
   LARGE_INTEGER size{};
@@ -144,7 +121,7 @@ bool AppendFile::append(const std::string& data) {
 }
 
 bool replace_file(const std::string& from, const std::string& to) {
-  return MoveFileExW(win_path(from).c_str(), win_path(to).c_str(), MOVEFILE_REPLACE_EXISTING) != 0;
+  return MoveFileExW(win::to_win_path(from).c_str(), win::to_win_path(to).c_str(), MOVEFILE_REPLACE_EXISTING) != 0;
 }
 
 }  // namespace isapi_node::platform
