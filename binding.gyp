@@ -75,6 +75,7 @@
         'native/reference/streaming.cc',
         'native/reference/breach.cc',
         'native/reference/async_request.cc',
+        'native/reference/posix/platform.cc',
       ],
     },
     {

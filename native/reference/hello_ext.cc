@@ -4,7 +4,6 @@
 
 #include "reference/reference.h"
 
-#define REFERENCE_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 
@@ -24,13 +23,13 @@ const Route kRoutes[] = {
 
 }  // namespace
 
-REFERENCE_EXPORT BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* info) {
+ISAPI_NODE_EXPORT BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* info) {
   info->dwExtensionVersion = MAKELONG(HSE_VERSION_MINOR, HSE_VERSION_MAJOR);
   std::strncpy(info->lpszExtensionDesc, "hello_ext reference extension", HSE_MAX_EXT_DLL_NAME_LEN - 1);
   return TRUE;
 }
 
-REFERENCE_EXPORT DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* ecb) {
+ISAPI_NODE_EXPORT DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* ecb) {
   const std::string path = ref::relative_path(ecb);
   for (const auto& route : kRoutes)
     if (path == route.path) return route.handler(ecb);
@@ -39,4 +38,4 @@ REFERENCE_EXPORT DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* ecb) {
   return ref::respond(ecb, "404 Not Found", "text/plain", "no route for " + path + "\n");
 }
 
-REFERENCE_EXPORT BOOL WINAPI TerminateExtension(DWORD) { return TRUE; }
+ISAPI_NODE_EXPORT BOOL WINAPI TerminateExtension(DWORD) { return TRUE; }

@@ -4,11 +4,6 @@
 // Two of them are probes for the host's tests: /where (which threads HttpExtensionProc and a
 // completion ran on, and whether the completion came inline) and /read-end (how the end of a body
 // read with ASYNC_READ_CLIENT was reported).
-#include <fcntl.h>
-#include <pthread.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -17,6 +12,7 @@
 #include <vector>
 
 #include "reference/async_request.h"
+#include "reference/platform.h"
 #include "reference/reference.h"
 
 namespace ref {
@@ -138,12 +134,12 @@ void WINAPI echo_completed(Ecb*, void* ctx, DWORD bytes, DWORD error) {
 // ---- /file?name=F: TRANSMIT_FILE of a file in the application's directory ----
 struct Transmit : AsyncRequest {
   using AsyncRequest::AsyncRequest;
-  int fd = -1;
+  HANDLE file = nullptr;
   std::string head;
 };
 
 void transmit_finish(Transmit* t, DWORD error) {
-  close(t->fd);
+  platform::close_file(t->file);
   t->finish(error ? HSE_STATUS_ERROR : HSE_STATUS_SUCCESS);
 }
 
@@ -159,15 +155,9 @@ struct Where : AsyncRequest {
   char buf[64];
 };
 
-std::string thread_name() {
-  char name[32] = {};
-  pthread_getname_np(pthread_self(), name, sizeof name);
-  return name;
-}
-
 void where_report(Where* w, bool completed_inline) {
   const nlohmann::json out = {
-      {"procThread", w->proc_thread}, {"completionThread", thread_name()}, {"inline", completed_inline}};
+      {"procThread", w->proc_thread}, {"completionThread", platform::thread_name()}, {"inline", completed_inline}};
   respond(w->ecb(), "200 OK", "application/json", out.dump() + "\n");
   w->finish(HSE_STATUS_SUCCESS);
 }
@@ -219,7 +209,7 @@ void WINAPI read_end_completed(Ecb*, void* ctx, DWORD bytes, DWORD error) {
 
 DWORD where(Ecb* ecb) {
   auto* w = new Where(ecb);
-  w->proc_thread = thread_name();
+  w->proc_thread = platform::thread_name();
   if (!register_completion(ecb, where_completed, w)) {
     delete w;
     return HSE_STATUS_ERROR;
@@ -290,26 +280,22 @@ DWORD transmit(Ecb* ecb) {
   if (name.empty() || name.find('/') != std::string::npos || name.find("..") != std::string::npos)
     return respond(ecb, "400 Bad Request", "text/plain", "name must be a plain file name\n");
   const std::string path = variable(ecb, "APPL_PHYSICAL_PATH").value_or("") + name;
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat st;
-  if (fd < 0 || fstat(fd, &st) != 0) {
-    if (fd >= 0) close(fd);
-    return respond(ecb, "404 Not Found", "text/plain", "no file " + name + "\n");
-  }
+  const platform::OpenFile opened = platform::open_for_transmit(path);
+  if (!opened.file) return respond(ecb, "404 Not Found", "text/plain", "no file " + name + "\n");
   auto* t = new Transmit(ecb);
-  t->fd = fd;
-  t->head = "Content-Type: application/octet-stream\r\nContent-Length: " + std::to_string(st.st_size) + "\r\n\r\n";
+  t->file = opened.file;
+  t->head = "Content-Type: application/octet-stream\r\nContent-Length: " + std::to_string(opened.size) + "\r\n\r\n";
   HSE_TF_INFO tf = {};
   tf.pfnHseIO = transmit_completed;
   tf.pContext = t;
-  tf.hFile = ISAPI_FD_TO_HANDLE(fd);
+  tf.hFile = opened.file;
   tf.pszStatusCode = "200 OK";
   tf.pHead = const_cast<char*>(t->head.data());
   tf.HeadLength = static_cast<DWORD>(t->head.size());
   tf.dwFlags = HSE_IO_ASYNC | HSE_IO_SEND_HEADERS;
   switch (t->issue([&] { return ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_TRANSMIT_FILE, &tf, nullptr, nullptr); })) {
     case AsyncRequest::Issued::failed:
-      close(fd);
+      platform::close_file(opened.file);
       delete t;  // nothing is pending: the request ends with HttpExtensionProc's status
       return HSE_STATUS_ERROR;
     case AsyncRequest::Issued::later:

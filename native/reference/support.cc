@@ -1,10 +1,10 @@
 // Helpers every route uses: variables, query parameters, the relative path, synchronous output.
-#include <strings.h>
 
 #include <cstring>
 #include <vector>
 
 #include "isapi/server_variable.h"
+#include "reference/platform.h"
 #include "reference/reference.h"
 
 namespace ref {
@@ -47,9 +47,9 @@ std::string relative_path(Ecb* ecb) {
   // "/LM/W3SVC/<site>/ROOT[/vdir]": what follows ROOT is the application's URL prefix.
   size_t root = 0;
   for (size_t i = 0; i + 5 <= md.size(); ++i)
-    if (strncasecmp(md.c_str() + i, "/ROOT", 5) == 0 && (i + 5 == md.size() || md[i + 5] == '/')) root = i + 5;
+    if (platform::starts_with_ignoring_case(md, i, "/ROOT") && (i + 5 == md.size() || md[i + 5] == '/')) root = i + 5;
   std::string vdir = root ? md.substr(root) : "";
-  if (!vdir.empty() && strncasecmp(path.c_str(), vdir.c_str(), vdir.size()) == 0) path = path.substr(vdir.size());
+  if (!vdir.empty() && platform::starts_with_ignoring_case(path, 0, vdir)) path = path.substr(vdir.size());
   return path.empty() ? "/" : path;
 }
 

@@ -5,42 +5,13 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ES module without types
-import { startWineHost, windowsPath } from '../../scripts/wine/host.mjs';
+import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../support/build.js';
 import { rawExchange, request } from '../support/http.js';
-
-type WineHost = { child: import('node:child_process').ChildProcess; stop(): Promise<number> };
+import { windowsPath, wineHosts } from './wine-host.js';
 
 const DLL = join(projectRoot, 'build', 'win64', 'isapi_node.dll');
-let running: { host: WineHost; stderr: () => string } | undefined;
-afterEach(async () => {
-  if (running) await running.host.stop();
-  running = undefined;
-});
-
-/** Starts the host under Wine on a free port; resolves once it listens. */
-async function start(args: string[], env: Record<string, string> = {}) {
-  const host: WineHost = startWineHost(['--port', '0', ...args], { env });
-  let out = '';
-  let err = '';
-  host.child.stdout!.on('data', (d: Buffer) => (out += d));
-  host.child.stderr!.on('data', (d: Buffer) => (err += d));
-  running = { host, stderr: () => err };
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the host did not listen within 60 s:\n${out}\n${err}`)), 60_000);
-    host.child.stdout!.on('data', () => {
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    host.child.on('exit', () => reject(new Error(`the host exited:\n${out}\n${err}`)));
-  });
-  return { port, url: `http://127.0.0.1:${port}`, host, stderr: () => err };
-}
+const { start } = wineHosts();
 
 /** The extension copied into a fresh folder named `name`, with its configuration beside it. */
 function installExtension(name: string, config: object | null): string {
@@ -82,9 +53,7 @@ describe('isapi_node.dll under Wine', () => {
     const stats = join(dir, 'stats.json');
     const app = await start(['--extension', windowsPath(join(dir, 'isapi_node.dll')), '--strict', '--stats-file', windowsPath(stats)]);
     for (let i = 0; i < 5; i++) expect((await request(`${app.url}/n${i}`)).status).toBe(500);
-    const code = await app.host.stop();
-    running = undefined;
-    expect(code).toBe(0);
+    expect(await app.stop()).toBe(0);
     expect(existsSync(stats)).toBe(true);
     const counts = JSON.parse(readFileSync(stats, 'utf8'));
     expect(counts.violations).toEqual([]);
