@@ -178,10 +178,17 @@ void JsWorker::run() {
     });
     heap_guard_.install(isolate);
     if (config_.hang_timeout_ms) heartbeat_.start(setup->event_loop(), hang_watch_period(config_.hang_timeout_ms));
+    // Closed before the environment is freed, while the isolate is still locked, however this
+    // block is left: a handle left on the loop would make Node abort the process at teardown.
+    struct HeartbeatCloser {
+      LoopHeartbeat& heartbeat;
+      uv_loop_t* loop;
+      ~HeartbeatCloser() { heartbeat.close(loop); }
+    } closer{heartbeat_, setup->event_loop()};
     bridge::current_channel = channel_;
     node::AddLinkedBinding(env, "isapi_bridge", bridge::register_bridge);
     // The embedder's main script cannot import() on Node 18: it requires the bootstrap from disk,
-    // which then imports the ESM runtime and the app.
+    // which then requires the runtime, which imports the app.
     const std::string main_script = "require('module').createRequire(" + js_string(config_.bootstrap) + ")(" +
                                     js_string(config_.bootstrap) + ");";
     if (node::LoadEnvironment(env, main_script.c_str()).IsEmpty()) {
@@ -190,7 +197,6 @@ void JsWorker::run() {
     } else {
       node::SpinEventLoop(env).FromMaybe(1);
     }
-    heartbeat_.close(setup->event_loop());
     bridge::current_channel.reset();
   }
   // However the loop ended (stop(), or process.exit() in the app), nothing more reaches this
