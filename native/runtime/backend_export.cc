@@ -195,10 +195,9 @@ void submit_request(isapi_node_backend* b, isapi_node_request* request) {
     return;
   }
   try {
-    b->backend->submit(std::move(handle));
+    b->backend->submit(handle);  // a copy: `handle` keeps the reference alive for the catch below
   } catch (...) {
-    // The handle, if the backend did not keep it, released the reference; the request must end.
-    b->host.fail(request, 503, bytes(std::string("the in-process runtime could not take the request")));
+    handle->fail(503, "the in-process runtime could not take the request");
   }
 }
 
