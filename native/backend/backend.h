@@ -6,6 +6,8 @@
 // backend_abi.h: native/extension/backend_library.cc and native/runtime/backend_export.cc
 // translate, so nothing of this header's C++ types needs the same compiler on both sides.
 #pragma once
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -90,6 +92,22 @@ class BackendHost {
   // The trace channel: uncaught app errors, wsgi.errors, runtime messages.
   virtual void trace(const std::string& source, const std::string& text) = 0;
 };
+
+// BackendConfig's fields in one list each, by kind, X(name), for the code that fills it or copies
+// it: isapi_node_backend_config (the C seam) has the same names, and so do ExtensionConfig's
+// numbers. `validate` is apart (an integer in C); so is `app_module` in ExtensionConfig (`app`).
+#define ISAPI_NODE_CONFIG_TEXTS(X) X(app_module) X(app_export) X(bootstrap) X(libnode)
+#define ISAPI_NODE_CONFIG_NUMBERS(X) \
+  X(workers) X(start_timeout_ms) X(rapid_fail_count) X(rapid_fail_window_ms) X(hang_timeout_ms) X(max_heap_mb) \
+  X(max_request_body_bytes)
+
+// How often something bounded by `timeout_ms` is checked: a quarter of it, from 10 ms to once a
+// second (once a second when there is no timeout), so it is acted on at most a quarter late. The
+// extension's request sweeper and the runtime's hang watchdog both use it.
+inline std::chrono::milliseconds check_period(uint32_t timeout_ms) {
+  if (timeout_ms == 0) return std::chrono::seconds(1);
+  return std::chrono::milliseconds(std::clamp<uint32_t>(timeout_ms / 4, 10, 1000));
+}
 
 struct BackendConfig {
   std::string app_module;       // absolute path of the user's module

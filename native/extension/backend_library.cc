@@ -3,6 +3,7 @@
 #include <atomic>
 #include <vector>
 
+#include "backend/abi_convert.h"
 #include "backend/backend_abi.h"
 #include "extension/platform.h"
 
@@ -10,12 +11,10 @@
 // handle's own record, which lives as long as the handle), and the backend's references.
 struct isapi_node_request {
   explicit isapi_node_request(std::shared_ptr<isapi_node::RequestHandle> h) : handle(std::move(h)) {
+    using isapi_node::abi::bytes;
     const isapi_node::RequestRecord& r = handle->record();
-    auto bytes = [](const std::string& s) { return isapi_node_bytes{s.data(), s.size()}; };
-    headers.reserve(r.headers.size());
-    for (const auto& [name, value] : r.headers) headers.push_back({bytes(name), bytes(value)});
-    vars.reserve(r.vars.size());
-    for (const auto& [name, value] : r.vars) vars.push_back({bytes(name), bytes(value)});
+    headers = isapi_node::abi::pairs_of(r.headers);
+    vars = isapi_node::abi::pairs_of(r.vars);
     record = {r.id,          bytes(r.method), bytes(r.path),     bytes(r.query),   bytes(r.raw_url), headers.data(),
               headers.size(), vars.data(),    vars.size(),       r.total_bytes,    bytes(r.preload)};
   }
@@ -28,16 +27,11 @@ struct isapi_node_request {
 namespace isapi_node {
 namespace {
 
-std::string text(isapi_node_bytes b) { return b.data ? std::string(b.data, b.size) : std::string(); }
+using abi::text;
 
 std::optional<ResponseHead> head_of(const isapi_node_head* head) {
   if (!head) return std::nullopt;
-  ResponseHead out;
-  out.status = text(head->status);
-  out.headers.reserve(head->header_count);
-  for (size_t i = 0; i < head->header_count; ++i)
-    out.headers.emplace_back(text(head->headers[i].name), text(head->headers[i].value));
-  return out;
+  return ResponseHead{text(head->status), abi::copy_pairs(head->headers, head->header_count)};
 }
 
 Completion completion_of(isapi_node_completion done, void* context) {
@@ -132,21 +126,15 @@ class LibraryBackend final : public Backend {
   }
 
   bool open(isapi_node_open_backend_fn open_fn, const BackendConfig& c, std::string& error) {
-    auto bytes = [](const std::string& s) { return isapi_node_bytes{s.data(), s.size()}; };
     isapi_node_backend_config config{};
     config.size = sizeof config;
-    config.app_module = bytes(c.app_module);
-    config.app_export = bytes(c.app_export);
-    config.bootstrap = bytes(c.bootstrap);
-    config.libnode = bytes(c.libnode);
-    config.workers = c.workers;
+#define ISAPI_NODE_LEND_TEXT(field) config.field = abi::bytes(c.field);
+#define ISAPI_NODE_COPY_NUMBER(field) config.field = c.field;
+    ISAPI_NODE_CONFIG_TEXTS(ISAPI_NODE_LEND_TEXT)
+    ISAPI_NODE_CONFIG_NUMBERS(ISAPI_NODE_COPY_NUMBER)
+#undef ISAPI_NODE_LEND_TEXT
+#undef ISAPI_NODE_COPY_NUMBER
     config.validate = c.validate ? 1 : 0;
-    config.start_timeout_ms = c.start_timeout_ms;
-    config.rapid_fail_count = c.rapid_fail_count;
-    config.rapid_fail_window_ms = c.rapid_fail_window_ms;
-    config.hang_timeout_ms = c.hang_timeout_ms;
-    config.max_heap_mb = c.max_heap_mb;
-    config.max_request_body_bytes = c.max_request_body_bytes;
     char message[512] = {0};
     backend_ = open_fn(ISAPI_NODE_ABI_VERSION, &config, &host_api_, &api_, message, sizeof message);
     if (!backend_) {

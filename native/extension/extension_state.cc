@@ -1,7 +1,5 @@
 #include "extension/extension_state.h"
 
-
-#include <algorithm>
 #include <chrono>
 
 #include "extension/backend_library.h"
@@ -16,8 +14,6 @@ namespace {
 
 // After the deadline, aborted requests still need their last completion before DONE.
 constexpr auto kAbortGrace = std::chrono::seconds(5);
-
-
 
 // What users see for each kind of startup failure; the detail stays on the trace channel.
 struct FailureText {
@@ -92,14 +88,10 @@ void ExtensionState::start() {
   bc.app_export = config_->app_export;
   bc.bootstrap = bootstrap;
   bc.libnode = config_->libnode;
-  bc.workers = config_->workers;
   bc.validate = config_->validate;
-  bc.start_timeout_ms = config_->start_timeout_ms;
-  bc.rapid_fail_count = config_->rapid_fail_count;
-  bc.rapid_fail_window_ms = config_->rapid_fail_window_ms;
-  bc.hang_timeout_ms = config_->hang_timeout_ms;
-  bc.max_heap_mb = config_->max_heap_mb;
-  bc.max_request_body_bytes = config_->max_request_body_bytes;
+#define ISAPI_NODE_COPY_NUMBER(field) bc.field = config_->field;
+  ISAPI_NODE_CONFIG_NUMBERS(ISAPI_NODE_COPY_NUMBER)
+#undef ISAPI_NODE_COPY_NUMBER
   backend_ = open_backend_library(backend_library_, bc, *this, error);
   if (!backend_) return fail_start("runtime_failed", "'" + library + "': " + error);
   if (auto failure = backend_->start()) {
@@ -107,13 +99,8 @@ void ExtensionState::start() {
     backend_.reset();
     return fail_start(failure->kind, failure->detail);
   }
-  {
-    // Every second at most (a client that left is noticed within about that), and a few times per
-    // timeout: a request ends at most a quarter of its timeout late.
-    const uint32_t timeout = config_->request_timeout_ms;
-    const auto interval = std::chrono::milliseconds(timeout ? std::clamp<uint32_t>(timeout / 4, 10, 1000) : 1000);
-    timeouts_ = std::make_unique<TimeoutSweeper>(interval, [this] { sweep(); });
-  }
+  // At least once a second: a client that left is noticed within about that.
+  timeouts_ = std::make_unique<TimeoutSweeper>(check_period(config_->request_timeout_ms), [this] { sweep(); });
   trace_.write("isapi-node", "ready: " + config_->app + " with " + std::to_string(config_->workers) +
                                  " JavaScript worker(s), configuration " + config_->source);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/abi_convert.h"
 #include "backend/backend_abi.h"
 #include "isapi/isapi.h"
 #include "runtime/inprocess_backend.h"
@@ -15,8 +16,8 @@
 namespace isapi_node::runtime {
 namespace {
 
-std::string text(isapi_node_bytes b) { return b.data ? std::string(b.data, b.size) : std::string(); }
-isapi_node_bytes bytes(const std::string& s) { return {s.data(), s.size()}; }
+using abi::bytes;
+using abi::text;
 
 // A C++ callback carried through a C context pointer, called and freed once.
 struct CompletionBox {
@@ -47,8 +48,7 @@ class CHead {
  public:
   explicit CHead(const std::optional<ResponseHead>& head) {
     if (!head) return;
-    pairs_.reserve(head->headers.size());
-    for (const auto& [name, value] : head->headers) pairs_.push_back({bytes(name), bytes(value)});
+    pairs_ = abi::pairs_of(head->headers);
     head_ = {bytes(head->status), pairs_.data(), pairs_.size()};
     present_ = true;
   }
@@ -67,9 +67,8 @@ RequestRecord copy_record(const isapi_node_record& r) {
   out.path = text(r.path);
   out.query = text(r.query);
   out.raw_url = text(r.raw_url);
-  out.headers.reserve(r.header_count);
-  for (size_t i = 0; i < r.header_count; ++i) out.headers.emplace_back(text(r.headers[i].name), text(r.headers[i].value));
-  for (size_t i = 0; i < r.var_count; ++i) out.vars.emplace(text(r.vars[i].name), text(r.vars[i].value));
+  out.headers = abi::copy_pairs(r.headers, r.header_count);
+  for (auto& var : abi::copy_pairs(r.vars, r.var_count)) out.vars.insert(std::move(var));
   out.total_bytes = r.total_bytes;
   out.preload = text(r.preload);
   return out;
@@ -132,18 +131,13 @@ class AbiHost final : public BackendHost {
 
 BackendConfig copy_config(const isapi_node_backend_config& c) {
   BackendConfig out;
-  out.app_module = text(c.app_module);
-  out.app_export = text(c.app_export);
-  out.bootstrap = text(c.bootstrap);
-  out.libnode = text(c.libnode);
-  out.workers = c.workers;
+#define ISAPI_NODE_COPY_TEXT(field) out.field = text(c.field);
+#define ISAPI_NODE_COPY_NUMBER(field) out.field = c.field;
+  ISAPI_NODE_CONFIG_TEXTS(ISAPI_NODE_COPY_TEXT)
+  ISAPI_NODE_CONFIG_NUMBERS(ISAPI_NODE_COPY_NUMBER)
+#undef ISAPI_NODE_COPY_TEXT
+#undef ISAPI_NODE_COPY_NUMBER
   out.validate = c.validate != 0;
-  out.start_timeout_ms = c.start_timeout_ms;
-  out.rapid_fail_count = c.rapid_fail_count;
-  out.rapid_fail_window_ms = c.rapid_fail_window_ms;
-  out.hang_timeout_ms = c.hang_timeout_ms;
-  out.max_heap_mb = c.max_heap_mb;
-  out.max_request_body_bytes = c.max_request_body_bytes;
   return out;
 }
 
@@ -163,8 +157,8 @@ struct isapi_node_backend {
 
 namespace {
 
+using isapi_node::abi::bytes;
 using isapi_node::runtime::AbiRequest;
-using isapi_node::runtime::bytes;
 
 int start_backend(isapi_node_backend* b, isapi_node_pair_sink failure, void* context) {
   std::string kind, detail;

@@ -177,7 +177,7 @@ void JsWorker::run() {
       node::Stop(e);
     });
     heap_guard_.install(isolate);
-    if (config_.hang_timeout_ms) heartbeat_.start(setup->event_loop(), hang_watch_period(config_.hang_timeout_ms));
+    if (config_.hang_timeout_ms) heartbeat_.start(setup->event_loop(), check_period(config_.hang_timeout_ms));
     // Closed before the environment is freed, while the isolate is still locked, however this
     // block is left: a handle left on the loop would make Node abort the process at teardown.
     struct HeartbeatCloser {

@@ -5,7 +5,6 @@
 #pragma once
 #include <uv.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -18,18 +17,13 @@ class Isolate;
 
 namespace isapi_node::runtime {
 
-// How often the heartbeat beats and the watchdog looks: a blocked loop is seen at most a quarter of
-// hangTimeoutMs late, and an idle worker wakes at most once a second for it.
-inline std::chrono::milliseconds hang_watch_period(uint32_t hang_timeout_ms) {
-  return std::chrono::milliseconds(std::clamp<uint32_t>(hang_timeout_ms / 4, 10, 1000));
-}
-
 // A repeating, unreferenced libuv timer on the worker's loop (it never keeps the loop alive) that
 // stamps the time each time it runs. An idle loop still runs it; a loop stuck in a synchronous
 // callback does not, so the stamp's age is how long the loop has not turned.
 class LoopHeartbeat {
  public:
-  // On the worker's thread, before its loop runs; `period` from hang_watch_period().
+  // On the worker's thread, before its loop runs; `period` is check_period(hangTimeoutMs) (backend.h):
+  // the watchdog looks as often, and an idle worker wakes at most once a second for it.
   void start(uv_loop_t* loop, std::chrono::milliseconds period);
   // On the worker's thread once its loop has ended: the handle is closed and its close callback
   // run, since the loop must hold no handle when the environment is freed.

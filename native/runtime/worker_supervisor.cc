@@ -102,7 +102,7 @@ void WorkerSupervisor::supervise() {
   for (;;) {
     if (config_.hang_timeout_ms == 0) {
       wake_.wait(lock, needs_restart);
-    } else if (!wake_.wait_for(lock, hang_watch_period(config_.hang_timeout_ms), needs_restart)) {
+    } else if (!wake_.wait_for(lock, check_period(config_.hang_timeout_ms), needs_restart)) {
       lock.unlock();
       watch_for_hangs();
       lock.lock();
