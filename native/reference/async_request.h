@@ -49,7 +49,7 @@ class AsyncRequest {
 
  private:
   // One issue() in progress, on the issuing thread's stack; the thread's innermost one is found
-  // through a pthread key (async_request.cc says why not thread_local).
+  // through platform::thread_slot() (platform.h says why not thread_local).
   struct IssueFrame {
     AsyncRequest* request;
     bool completed_inline = false;
@@ -66,5 +66,30 @@ class AsyncRequest {
   DWORD status_ = HSE_STATUS_SUCCESS;
   DWORD inline_bytes_ = 0, inline_error_ = 0;
 };
+
+// A request whose operations follow one another. `Chain` derives from AsyncRequest and has
+//   BOOL call();                          the next ECB call; its completion routine is chain_completed<Chain>
+//   bool next(DWORD bytes, DWORD error);  takes one completion in and prepares the next call; false
+//                                         once it has finished the request
+// drive() issues call after call for as long as they complete inline, so the stack stays flat.
+template <class Chain>
+void drive(Chain* c) {
+  for (;;) {
+    switch (c->issue([c] { return c->call(); })) {
+      case AsyncRequest::Issued::failed: return c->finish(HSE_STATUS_ERROR);
+      case AsyncRequest::Issued::later: return;
+      case AsyncRequest::Issued::inline_done:
+        if (!c->next(c->inline_bytes(), c->inline_error())) return;
+        break;
+    }
+  }
+}
+
+template <class Chain>
+void WINAPI chain_completed(Ecb*, void* ctx, DWORD bytes, DWORD error) {
+  auto* c = static_cast<Chain*>(ctx);
+  if (c->take_inline(bytes, error)) return;
+  if (c->next(bytes, error)) drive(c);
+}
 
 }  // namespace ref

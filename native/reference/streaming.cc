@@ -31,28 +31,24 @@ struct Stream : AsyncRequest {
   uint64_t total = 0, sent = 0;
   DWORD in_flight = 0;
   std::vector<char> buf = std::vector<char>(kChunk);
-};
 
-// Takes in one write's completion and issues the next write, for as long as writes complete inline.
-void stream_from(Stream* s, DWORD error) {
-  for (;;) {
-    s->sent += s->in_flight;
-    if (error || s->sent == s->total) return s->finish(error ? HSE_STATUS_ERROR : HSE_STATUS_SUCCESS);
-    DWORD n = static_cast<DWORD>(std::min<uint64_t>(kChunk, s->total - s->sent));
-    for (DWORD i = 0; i < n; ++i) s->buf[i] = static_cast<char>(pattern_byte(s->sent + i));
-    s->in_flight = n;  // set before the call: the completion may run before it returns
-    switch (s->issue([s, &n] { return s->ecb()->WriteClient(s->ecb()->ConnID, s->buf.data(), &n, HSE_IO_ASYNC); })) {
-      case AsyncRequest::Issued::failed: return s->finish(HSE_STATUS_ERROR);
-      case AsyncRequest::Issued::later: return;
-      case AsyncRequest::Issued::inline_done: error = s->inline_error(); break;
-    }
+  BOOL call() {
+    DWORD n = in_flight;
+    return ecb()->WriteClient(ecb()->ConnID, buf.data(), &n, HSE_IO_ASYNC);
   }
-}
-
-void WINAPI stream_completed(Ecb*, void* ctx, DWORD bytes, DWORD error) {
-  auto* s = static_cast<Stream*>(ctx);
-  if (!s->take_inline(bytes, error)) stream_from(s, error);
-}
+  // Takes in one write's completion and prepares the next write.
+  bool next(DWORD, DWORD error) {
+    sent += in_flight;
+    if (error || sent == total) {
+      finish(error ? HSE_STATUS_ERROR : HSE_STATUS_SUCCESS);
+      return false;
+    }
+    const DWORD n = static_cast<DWORD>(std::min<uint64_t>(kChunk, total - sent));
+    for (DWORD i = 0; i < n; ++i) buf[i] = static_cast<char>(pattern_byte(sent + i));
+    in_flight = n;  // set before the call: the completion may run before it returns
+    return true;
+  }
+};
 
 // ---- /echo-async: ASYNC_READ_CLIENT and async WriteClient in turn ----
 struct Echo : AsyncRequest {
@@ -62,73 +58,63 @@ struct Echo : AsyncRequest {
   uint64_t total = 0, received = 0;
   std::vector<char> in = std::vector<char>(kChunk);
   std::string out;
+
+  BOOL call();
+  bool next(DWORD bytes, DWORD error);
+  // The next write: `data` as it came, or as one chunk of a chunked response.
+  void prepare_write(const char* data, size_t n);
 };
 
-void echo_prepare_write(Echo* e, const char* data, size_t n) {
-  e->out.clear();
-  if (e->unknown_length) {
+void Echo::prepare_write(const char* data, size_t n) {
+  out.clear();
+  if (unknown_length) {
     char head[32];
     std::snprintf(head, sizeof head, "%zx\r\n", n);
-    e->out.append(head).append(data, n).append("\r\n");
+    out.append(head).append(data, n).append("\r\n");
   } else {
-    e->out.assign(data, n);
+    out.assign(data, n);
   }
-  e->phase = Echo::Phase::writing;
+  phase = Phase::writing;
 }
 
 // Takes in one completion and prepares the next operation; false when the request is over (and
 // finished).
-bool echo_next(Echo* e, DWORD bytes, DWORD error) {
+bool Echo::next(DWORD bytes, DWORD error) {
   // IIS may end a chunked body with ERROR_HANDLE_EOF instead of a plain read of 0 bytes.
-  const bool body_ended = e->phase == Echo::Phase::reading && bytes == 0 && (error == 0 || error == ERROR_HANDLE_EOF);
+  const bool body_ended = phase == Phase::reading && bytes == 0 && (error == 0 || error == ERROR_HANDLE_EOF);
   if (error && !body_ended) {
-    e->finish(HSE_STATUS_ERROR);
+    finish(HSE_STATUS_ERROR);
     return false;
   }
-  switch (e->phase) {
-    case Echo::Phase::writing:
-      if (!e->unknown_length && e->received >= e->total) break;
-      e->phase = Echo::Phase::reading;
+  switch (phase) {
+    case Phase::writing:
+      if (!unknown_length && received >= total) break;
+      phase = Phase::reading;
       return true;
-    case Echo::Phase::reading:
+    case Phase::reading:
       if (body_ended) {
-        if (!e->unknown_length) break;
-        e->phase = Echo::Phase::last_chunk;
-        e->out = "0\r\n\r\n";
+        if (!unknown_length) break;
+        phase = Phase::last_chunk;
+        out = "0\r\n\r\n";
         return true;
       }
-      e->received += bytes;
-      echo_prepare_write(e, e->in.data(), bytes);
+      received += bytes;
+      prepare_write(in.data(), bytes);
       return true;
-    case Echo::Phase::last_chunk:
+    case Phase::last_chunk:
       break;
   }
-  e->finish(HSE_STATUS_SUCCESS);
+  finish(HSE_STATUS_SUCCESS);
   return false;
 }
 
-// Issues the prepared operation, and the ones after it for as long as they complete inline.
-void echo_drive(Echo* e) {
-  for (;;) {
-    const auto issued = e->issue([e] {
-      Ecb* ecb = e->ecb();
-      if (e->phase == Echo::Phase::reading) {
-        DWORD size = static_cast<DWORD>(e->in.size()), flags = HSE_IO_ASYNC;
-        return ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_ASYNC_READ_CLIENT, e->in.data(), &size, &flags);
-      }
-      DWORD size = static_cast<DWORD>(e->out.size());
-      return ecb->WriteClient(ecb->ConnID, e->out.data(), &size, HSE_IO_ASYNC);
-    });
-    if (issued == AsyncRequest::Issued::failed) return e->finish(HSE_STATUS_ERROR);
-    if (issued == AsyncRequest::Issued::later) return;
-    if (!echo_next(e, e->inline_bytes(), e->inline_error())) return;
+BOOL Echo::call() {
+  if (phase == Phase::reading) {
+    DWORD size = static_cast<DWORD>(in.size()), flags = HSE_IO_ASYNC;
+    return ecb()->ServerSupportFunction(ecb()->ConnID, HSE_REQ_ASYNC_READ_CLIENT, in.data(), &size, &flags);
   }
-}
-
-void WINAPI echo_completed(Ecb*, void* ctx, DWORD bytes, DWORD error) {
-  auto* e = static_cast<Echo*>(ctx);
-  if (e->take_inline(bytes, error)) return;
-  if (echo_next(e, bytes, error)) echo_drive(e);
+  DWORD size = static_cast<DWORD>(out.size());
+  return ecb()->WriteClient(ecb()->ConnID, out.data(), &size, HSE_IO_ASYNC);
 }
 
 // ---- /file?name=F: TRANSMIT_FILE of a file in the application's directory ----
@@ -172,37 +158,27 @@ struct ReadEnd : AsyncRequest {
   using AsyncRequest::AsyncRequest;
   uint64_t received = 0;
   std::vector<char> buf = std::vector<char>(kChunk);
+
+  BOOL call();
+  bool next(DWORD bytes, DWORD error);
 };
 
 // Takes in one read; false when the body has ended (and the answer is sent).
-bool read_end_next(ReadEnd* r, DWORD bytes, DWORD error) {
-  const bool known_length = r->ecb()->cbTotalBytes != 0xFFFFFFFF;
+bool ReadEnd::next(DWORD bytes, DWORD error) {
+  const bool known_length = ecb()->cbTotalBytes != 0xFFFFFFFF;
   if (bytes > 0 && error == 0) {
-    r->received += bytes;
-    if (!known_length || r->received < r->ecb()->cbTotalBytes) return true;
+    received += bytes;
+    if (!known_length || received < ecb()->cbTotalBytes) return true;
   }
-  const nlohmann::json out = {{"received", r->received}, {"lastBytes", bytes}, {"lastError", error}};
-  respond(r->ecb(), "200 OK", "application/json", out.dump() + "\n");
-  r->finish(HSE_STATUS_SUCCESS);
+  const nlohmann::json out = {{"received", received}, {"lastBytes", bytes}, {"lastError", error}};
+  respond(ecb(), "200 OK", "application/json", out.dump() + "\n");
+  finish(HSE_STATUS_SUCCESS);
   return false;
 }
 
-void read_end_drive(ReadEnd* r) {
-  for (;;) {
-    const auto issued = r->issue([r] {
-      DWORD size = static_cast<DWORD>(r->buf.size()), flags = HSE_IO_ASYNC;
-      return r->ecb()->ServerSupportFunction(r->ecb()->ConnID, HSE_REQ_ASYNC_READ_CLIENT, r->buf.data(), &size, &flags);
-    });
-    if (issued == AsyncRequest::Issued::failed) return r->finish(HSE_STATUS_ERROR);
-    if (issued == AsyncRequest::Issued::later) return;
-    if (!read_end_next(r, r->inline_bytes(), r->inline_error())) return;
-  }
-}
-
-void WINAPI read_end_completed(Ecb*, void* ctx, DWORD bytes, DWORD error) {
-  auto* r = static_cast<ReadEnd*>(ctx);
-  if (r->take_inline(bytes, error)) return;
-  if (read_end_next(r, bytes, error)) read_end_drive(r);
+BOOL ReadEnd::call() {
+  DWORD size = static_cast<DWORD>(buf.size()), flags = HSE_IO_ASYNC;
+  return ecb()->ServerSupportFunction(ecb()->ConnID, HSE_REQ_ASYNC_READ_CLIENT, buf.data(), &size, &flags);
 }
 
 }  // namespace
@@ -233,25 +209,25 @@ DWORD where(Ecb* ecb) {
 DWORD read_end(Ecb* ecb) {
   auto* r = new ReadEnd(ecb);
   r->received = ecb->cbAvailable;
-  if (!register_completion(ecb, read_end_completed, r)) {
+  if (!register_completion(ecb, chain_completed<ReadEnd>, r)) {
     delete r;
     return HSE_STATUS_ERROR;
   }
   const bool all_preloaded = ecb->cbTotalBytes != 0xFFFFFFFF && r->received >= ecb->cbTotalBytes;
-  if (all_preloaded) read_end_next(r, 0, 0);
-  else read_end_drive(r);
+  if (all_preloaded) r->next(0, 0);
+  else drive(r);
   return HSE_STATUS_PENDING;
 }
 
 DWORD stream(Ecb* ecb) {
   auto* s = new Stream(ecb);
   s->total = std::strtoull(query_param(ecb, "bytes").c_str(), nullptr, 10);
-  if (!register_completion(ecb, stream_completed, s) ||
+  if (!register_completion(ecb, chain_completed<Stream>, s) ||
       !send_head(ecb, "200 OK", "Content-Type: application/octet-stream\r\nContent-Length: " + std::to_string(s->total) + "\r\n")) {
     delete s;
     return HSE_STATUS_ERROR;
   }
-  stream_from(s, 0);  // the first write; the rest follow from completions
+  if (s->next(0, 0)) drive(s);  // the first write; the rest follow from completions
   return HSE_STATUS_PENDING;
 }
 
@@ -262,15 +238,15 @@ DWORD echo_async(Ecb* ecb) {
   e->received = ecb->cbAvailable;
   std::string headers = "Content-Type: application/octet-stream\r\n";
   headers += e->unknown_length ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + std::to_string(e->total) + "\r\n";
-  if (!register_completion(ecb, echo_completed, e) || !send_head(ecb, "200 OK", headers)) {
+  if (!register_completion(ecb, chain_completed<Echo>, e) || !send_head(ecb, "200 OK", headers)) {
     delete e;
     return HSE_STATUS_ERROR;
   }
   if (ecb->cbAvailable > 0) {
-    echo_prepare_write(e, reinterpret_cast<const char*>(ecb->lpbData), ecb->cbAvailable);
-    echo_drive(e);
-  } else if (echo_next(e, 0, 0)) {  // as if an empty write had completed: read, or end
-    echo_drive(e);
+    e->prepare_write(reinterpret_cast<const char*>(ecb->lpbData), ecb->cbAvailable);
+    drive(e);
+  } else if (e->next(0, 0)) {  // as if an empty write had completed: read, or end
+    drive(e);
   }
   return HSE_STATUS_PENDING;
 }
