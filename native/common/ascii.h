@@ -1,10 +1,11 @@
 // Case-insensitive comparison in ASCII only, as HTTP names and IIS's paths need (no locale, and
-// the same on every platform, unlike strncasecmp/_strnicmp).
+// the same on every platform, unlike strncasecmp/_strnicmp). Shared by the host, the extension and
+// the reference extension.
 #pragma once
 #include <cstddef>
 #include <string_view>
 
-namespace host {
+namespace ascii {
 
 inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -15,4 +16,4 @@ inline bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-}  // namespace host
+}  // namespace ascii

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/ascii.h"
+
 namespace isapi_node {
 
 unsigned status_code_of(const std::string& status) {
@@ -16,14 +18,6 @@ unsigned status_code_of(const std::string& status) {
 }
 
 namespace {
-
-// HTTP header names compare case-insensitively, in ASCII only (no locale).
-bool equals_ignoring_case(const std::string& a, const char* b) {
-  size_t i = 0;
-  for (; i < a.size() && b[i]; ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return i == a.size() && !b[i];
-}
 
 bool splits_lines(const std::string& text) { return text.find_first_of(std::string("\r\n\0", 3)) != std::string::npos; }
 
@@ -47,7 +41,7 @@ Framing frame_head(const ResponseHead& head, const std::string& method, const st
   bool has_length = false;
   size_t size = 2;
   for (const auto& [name, value] : head.headers) {
-    has_length = has_length || equals_ignoring_case(name, "Content-Length");
+    has_length = has_length || ascii::equals_ignoring_case(name, "Content-Length");
     size += name.size() + value.size() + 4;
   }
   f.header_block.reserve(size + 40);

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "host/ascii.h"
+#include "common/ascii.h"
 #include "host/utf16.h"
 
 namespace host {
@@ -34,7 +34,7 @@ CodePage::SingleByteTable windows_1252_table() {
 
 bool any_of(std::string_view name, std::initializer_list<const char*> aliases) {
   for (const char* alias : aliases)
-    if (equals_ignoring_case(name, alias)) return true;
+    if (ascii::equals_ignoring_case(name, alias)) return true;
   return false;
 }
 

@@ -1,7 +1,7 @@
 // The one application the host serves: what IIS would read from its configuration for the site
 // and the virtual directory that carries the `*` script map.
 #pragma once
-#include "host/ascii.h"
+#include "common/ascii.h"
 
 #include <string>
 
@@ -25,7 +25,7 @@ struct SiteConfig {
   // IIS compares URL paths case-insensitively, as Windows paths are.
   bool serves(const std::string& path) const {
     if (virtual_dir == "/") return true;
-    if (!equals_ignoring_case(std::string_view(path).substr(0, virtual_dir.size()), virtual_dir)) return false;
+    if (!ascii::equals_ignoring_case(std::string_view(path).substr(0, virtual_dir.size()), virtual_dir)) return false;
     return path.size() == virtual_dir.size() || path[virtual_dir.size()] == '/';
   }
   // Physical path of a URL inside the application (IIS maps the rest of the URL below the

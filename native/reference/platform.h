@@ -25,7 +25,4 @@ struct OpenFile {
 OpenFile open_for_transmit(const std::string& path);
 void close_file(HANDLE file);
 
-// ASCII case-insensitive prefix comparison (metabase and URL paths compare so in IIS).
-bool starts_with_ignoring_case(const std::string& text, size_t at, const std::string& prefix);
-
 }  // namespace ref::platform

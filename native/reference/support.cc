@@ -3,8 +3,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/ascii.h"
 #include "isapi/server_variable.h"
-#include "reference/platform.h"
 #include "reference/reference.h"
 
 namespace ref {
@@ -47,9 +47,11 @@ std::string relative_path(Ecb* ecb) {
   // "/LM/W3SVC/<site>/ROOT[/vdir]": what follows ROOT is the application's URL prefix.
   size_t root = 0;
   for (size_t i = 0; i + 5 <= md.size(); ++i)
-    if (platform::starts_with_ignoring_case(md, i, "/ROOT") && (i + 5 == md.size() || md[i + 5] == '/')) root = i + 5;
+    if (ascii::equals_ignoring_case(std::string_view(md).substr(i, 5), "/ROOT") && (i + 5 == md.size() || md[i + 5] == '/'))
+      root = i + 5;
   std::string vdir = root ? md.substr(root) : "";
-  if (!vdir.empty() && platform::starts_with_ignoring_case(path, 0, vdir)) path = path.substr(vdir.size());
+  if (!vdir.empty() && ascii::equals_ignoring_case(std::string_view(path).substr(0, vdir.size()), vdir))
+    path = path.substr(vdir.size());
   return path.empty() ? "/" : path;
 }
 

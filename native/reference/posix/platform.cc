@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,9 +38,5 @@ OpenFile open_for_transmit(const std::string& path) {
 }
 
 void close_file(HANDLE file) { close(ISAPI_HANDLE_TO_FD(file)); }
-
-bool starts_with_ignoring_case(const std::string& text, size_t at, const std::string& prefix) {
-  return text.size() >= at + prefix.size() && strncasecmp(text.c_str() + at, prefix.c_str(), prefix.size()) == 0;
-}
 
 }  // namespace ref::platform

@@ -42,15 +42,4 @@ OpenFile open_for_transmit(const std::string& path) {
 
 void close_file(HANDLE file) { CloseHandle(file); }
 
-bool starts_with_ignoring_case(const std::string& text, size_t at, const std::string& prefix) {
-  if (text.size() < at + prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char a = text[at + i], b = prefix[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
-    if (a != b) return false;
-  }
-  return true;
-}
-
 }  // namespace ref::platform
