@@ -64,7 +64,8 @@ function readManifest(dir: string): PrebuildManifest {
   }
 }
 
-function packageVersion(root: string): string {
+/** The version in the package.json at `root`. */
+export function packageVersion(root: string = packageRoot): string {
   return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 }
 

@@ -1,12 +1,9 @@
 // `isapi-node --version` (and `host --version`): the package's version and the native binaries
 // the CLI would run, so a user can tell a prebuilt binary from a local build.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { findBinaries, packageRoot } from './binaries.js';
+import { findBinaries, packageVersion } from './binaries.js';
 
 export function versionReport(): string {
-  const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  const lines = [`isapi-node ${version} (Node ${process.versions.node} running the CLI)`];
+  const lines = [`isapi-node ${packageVersion()} (Node ${process.versions.node} running the CLI)`];
   try {
     const binaries = findBinaries();
     lines.push(`native binaries: ${binaries.kind === 'prebuilt' ? 'prebuilt' : 'built here'}, ${binaries.dir}`);

@@ -4,16 +4,6 @@
 // SIGTERM allow.
 import http from 'node:http';
 
-/** mulberry32, as in scripts/stress: small, seeded, good enough to pick kinds reproducibly. */
-export function random(state) {
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const KiB = 1024;
 const HUGE_BYTES = 40 * 1000 * 1000; // against maxRequestBodyBytes 30,000,000 (host.mjs)
 

@@ -25,7 +25,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { memoryOf, readTraceNotes, startHost } from './host.mjs';
-import { KINDS, judge, makeMix, random, send } from './mix.mjs';
+import { KINDS, judge, makeMix, send } from './mix.mjs';
+import { seededRandom } from '../seeded-random.mjs';
 import { RSS_GROWTH_LIMIT_KB, evaluate, growthKb, printReport } from './report.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -84,7 +85,7 @@ for (const file of ['isapi-host', 'isapi_node.so'])
     console.log(`soak: ${join(buildDir, file)} is missing: build it first (npm run build), or name another build (--build, ISAPI_BUILD)`);
     process.exit(2);
   }
-const rnd = random(seed);
+const rnd = seededRandom(seed);
 const mix = makeMix(rnd, weights);
 if (mix.names.length === 0) usage('--skip and --weight leave no kind to send');
 const dir = mkdtempSync(join(tmpdir(), 'isapi-soak-'));

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../seeded-random.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
@@ -34,16 +35,7 @@ const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.se
 const deadline = Date.now() + Number(values['max-seconds']) * 1000;
 const requestTimeoutMs = Number(values['request-timeout-ms']);
 
-/** mulberry32: small, seeded, good enough to pick request kinds reproducibly. */
-function random(state) {
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = random(seed);
+const rand = seededRandom(seed);
 
 // ---- the host ----
 const dir = mkdtempSync(join(tmpdir(), 'isapi-stress-'));
