@@ -88,6 +88,13 @@
       'sources': ['native/reference/abi_probe_backend.c'],
     },
     {
+      # Checks the out-of-process frame codec against test/vectors/frames.json, the vectors the
+      # worker's codec (lib/worker/frames.ts) is tested against too.
+      'target_name': 'frame_vectors',
+      'type': 'executable',
+      'sources': ['native/outofprocess/frame_vectors.cc', 'native/outofprocess/frame.cc'],
+    },
+    {
       # The ISAPI extension users register with IIS. It does not link libnode: the in-process
       # runtime is a separate library loaded on demand, so a missing libnode is an answered error.
       'target_name': 'isapi_node',
@@ -109,6 +116,12 @@
         'native/extension/timeout_sweeper.cc',
         'native/extension/posix/platform.cc',
         'native/extension/backend_library.cc',
+        'native/backend/worker_supervisor.cc',
+        'native/outofprocess/frame.cc',
+        'native/outofprocess/worker_connection.cc',
+        'native/outofprocess/worker_process.cc',
+        'native/outofprocess/outofprocess_backend.cc',
+        'native/outofprocess/posix/platform.cc',
       ],
       'cflags': ['-fvisibility=hidden'],
     },
@@ -127,7 +140,7 @@
         'native/runtime/backend_export.cc',
         'native/runtime/inprocess_backend.cc',
         'native/runtime/js_worker.cc',
-        'native/runtime/worker_supervisor.cc',
+        'native/backend/worker_supervisor.cc',
         'native/runtime/worker_guards.cc',
         'native/runtime/large_stack_thread.cc',
         'native/runtime/node_process.cc',

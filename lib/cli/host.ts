@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appModule, appOptions, portNumber } from './app-options.js';
 import { CliError } from './errors.js';
+import { hostingConfig, hostingParseOptions, hostingUsage } from './hosting-options.js';
 import { limitConfig, limitParseOptions, limitUsage } from './limit-options.js';
 import { checkLibnodeOverride, findBinaries } from './binaries.js';
 import { versionReport } from './version.js';
@@ -20,7 +21,8 @@ Serves MODULE's app through isapi-host and the isapi_node extension, as IIS woul
   --export NAME         the export to serve (default: the default export)
   --port P              port to listen on (default 8080; 0 picks a free one)
   --listen ADDR         address to listen on (default 127.0.0.1)
-  --workers N           JavaScript workers (default 1)
+  --workers N           in-process JavaScript workers (default 1)
+${hostingUsage}
   --virtual-dir /PATH   serve the app under a virtual directory (default /)
   --auth-user NAME      authenticate every request as NAME (Windows authentication)
   --trace FILE          the trace channel (default: stderr)
@@ -33,7 +35,8 @@ ${limitUsage}
   --version             the package's version and the native binaries it would run
 
 The in-process runtime needs the libnode it was built against (isapi-node --version names it):
-Debian's libnode108 package, or the file ISAPI_NODE_LIBNODE names.`;
+Debian's libnode108 package, or the file ISAPI_NODE_LIBNODE names. Out of process, only your own
+node (18 or later) is needed.`;
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -48,6 +51,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       'shutdown-timeout': { type: 'string' },
       ...limitParseOptions,
+      ...hostingParseOptions,
       version: { type: 'boolean', default: false },
     },
     strict: true,
@@ -66,6 +70,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new CliError('--workers must be a whole number from 1 to 64');
 
+  const hosting = hostingConfig(values);
+
   const configDir = mkdtempSync(join(tmpdir(), 'isapi-node-'));
   const configFile = join(configDir, 'isapi_node.json');
   const config = {
@@ -75,11 +81,12 @@ export async function hostCommand(argv: string[]): Promise<number> {
     trace: values.trace === 'stderr' ? 'stderr' : resolve(values.trace),
     validate: values.validate,
     ...limitConfig(values),
+    ...hosting,
   };
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
 
   const binaries = findBinaries();
-  checkLibnodeOverride(binaries, process.env.ISAPI_NODE_LIBNODE);
+  if (hosting.hostingModel === 'inprocess') checkLibnodeOverride(binaries, process.env.ISAPI_NODE_LIBNODE);
   const args = ['--extension', binaries.file('extension'), '--port', values.port, '--listen', values.listen];
   args.push('--virtual-dir', values['virtual-dir']);
   if (values['auth-user']) args.push('--auth-user', values['auth-user']);

@@ -4,19 +4,15 @@
 import { runApp, type RunOptions } from '../core/handler.js';
 import type { RequestRecord } from '../core/transport.js';
 import type { App } from '../types.js';
-import { validate } from '../validate/index.js';
 import { BridgeTransport } from './bridge-transport.js';
 import { layoutMismatch } from './bridge-protocol.js';
 import { decodeBatch, loadBridge, type BridgeEvents, type NativeBridge } from './bridge.js';
-import { loadApp } from './load-app.js';
 import { PendingOperations } from './pending-operations.js';
+import { prepareApp, traceStrayErrors, type TraceTo } from './prepare-app.js';
 
 export async function main(bridge: NativeBridge = loadBridge()): Promise<void> {
-  // A stray error in an app's background work must be seen, not end the worker (nor IIS's).
-  process.on('uncaughtException', (err) => bridge.trace('app', `uncaught exception: ${err?.stack ?? String(err)}`));
-  process.on('unhandledRejection', (reason) =>
-    bridge.trace('app', `unhandled promise rejection: ${(reason as Error)?.stack ?? String(reason)}`),
-  );
+  const trace: TraceTo = (source, text) => bridge.trace(source, text);
+  traceStrayErrors(trace);
 
   const mismatch = layoutMismatch(bridge.layout());
   if (mismatch) {
@@ -25,14 +21,12 @@ export async function main(bridge: NativeBridge = loadBridge()): Promise<void> {
     return;
   }
   const config = bridge.config();
-  const loaded = await loadApp(config.app, config.export);
-  if ('failure' in loaded) {
-    bridge.trace('isapi-node', loaded.failure.message);
-    bridge.ready(loaded.failure);
+  const prepared = await prepareApp(config, trace);
+  if ('failure' in prepared) {
+    bridge.ready(prepared.failure);
     return;
   }
-  const app = config.validate ? validate(loaded.app) : loaded.app;
-  serve(bridge, app, { multithread: false, multiprocess: config.workers > 1, maxRequestBodyBytes: config.maxRequestBodyBytes });
+  serve(bridge, prepared.app, prepared.options);
   bridge.ready(null);
 }
 

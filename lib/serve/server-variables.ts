@@ -92,8 +92,21 @@ export function serverVariable(facts: RequestFacts, name: string): string | null
   const key = name.toUpperCase();
   const fixed = FIXED[key];
   if (fixed) return fixed(facts);
-  if (key.startsWith('HTTP_') && key.length > 5) return headerOf(facts.headers, key.slice(5).replace(/_/g, '-')) ?? null;
-  if (key.startsWith('HEADER_') && key.length > 7) return headerOf(facts.headers, name.slice(7)) ?? null;
+  return headerVariable(facts.headers, name);
+}
+
+/**
+ * A variable IIS answers from the request's headers (also the out-of-process worker's answer for
+ * names the extension did not send): HTTP_X_FOO is the header X-Foo (underscores stand for
+ * dashes, repeats joined with ", "), HEADER_X-Foo the header named exactly that. HTTP_URL and
+ * HTTP_VERSION are not headers despite the prefix: IIS answers them from the request line. Null
+ * for any other name, and for a header the request does not have.
+ */
+export function headerVariable(headers: readonly string[], name: string): string | null {
+  const key = name.toUpperCase();
+  if (key === 'HTTP_URL' || key === 'HTTP_VERSION') return null;
+  if (key.startsWith('HTTP_') && key.length > 5) return headerOf(headers, key.slice(5).replace(/_/g, '-')) ?? null;
+  if (key.startsWith('HEADER_') && key.length > 7) return headerOf(headers, name.slice(7)) ?? null;
   return null;
 }
 

@@ -32,7 +32,7 @@ constexpr const char* kKnownKeys[] = {
     "app", "export", "hostingModel", "workers", "poolThreads", "trace",
     "validate", "shutdownTimeoutMs", "startTimeoutMs", "packageRoot", "libnode", "rapidFailCount",
     "rapidFailWindowMs", "maxPendingRequests", "requestTimeoutMs", "traceMaxBytes", "hangTimeoutMs",
-    "maxRequestBodyBytes", "maxHeapMb",
+    "maxRequestBodyBytes", "maxHeapMb", "processes", "nodePath", "devErrors", "serverVariables",
 };
 
 std::string known_keys_list() {
@@ -84,6 +84,14 @@ class Fields {
                                   " to " + std::to_string(max));
     out = static_cast<Number>(v.get<uint64_t>());
   }
+  void texts(const char* key, std::vector<std::string>& out) const {
+    if (!doc_.contains(key)) return;
+    const json& v = doc_[key];
+    const auto is_name = [](const json& e) { return e.is_string() && !e.get<std::string>().empty(); };
+    if (!v.is_array() || !std::all_of(v.begin(), v.end(), is_name))
+      throw std::invalid_argument(std::string("\"") + key + "\" must be a list of names, e.g. [\"HTTP_X_ORIGINAL_URL\"]");
+    for (const json& e : v) out.push_back(e.get<std::string>());
+  }
   void flag(const char* key, bool& out) const {
     if (!doc_.contains(key)) return;
     if (!doc_[key].is_boolean()) throw std::invalid_argument(std::string("\"") + key + "\" must be true or false");
@@ -127,9 +135,17 @@ ExtensionConfig parse_config(const json& doc, const std::string& file) {
   fields.number("maxHeapMb", c.max_heap_mb, 0, 1u << 20);
   fields.number("rapidFailWindowMs", c.rapid_fail_window_ms, 1000, 86400000);
   fields.flag("validate", c.validate);
-  if (c.hosting_model != "inprocess")
-    throw std::invalid_argument("\"hostingModel\" must be \"inprocess\" (\"" + c.hosting_model +
-                                "\" is not available in this build)");
+  fields.number("processes", c.processes, 1, kMaxWorkers);
+  fields.text("nodePath", c.node_path);
+  // A relative nodePath with a folder in it is relative to the file, like every other path; a bare
+  // name is looked up in PATH.
+  if (c.node_path.find_first_of("/\\") != std::string::npos) c.node_path = resolve(directory_of(file), c.node_path);
+  if (c.node_path.empty()) throw std::invalid_argument("\"nodePath\" must name the Node executable");
+  fields.flag("devErrors", c.dev_errors);
+  fields.texts("serverVariables", c.server_variables);
+  if (c.hosting_model != "inprocess" && c.hosting_model != "outofprocess")
+    throw std::invalid_argument("\"hostingModel\" must be \"inprocess\" or \"outofprocess\" (not \"" +
+                                c.hosting_model + "\")");
   return c;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace isapi_node {
 
@@ -13,8 +14,12 @@ struct ExtensionConfig {
   std::string source;              // the file it was read from
   std::string app;                 // absolute path of the app module
   std::string app_export;          // "" = default export / module.exports
-  std::string hosting_model = "inprocess";
-  unsigned workers = 1;            // JavaScript workers
+  std::string hosting_model = "inprocess";  // or "outofprocess" (docs/protocol.md)
+  unsigned workers = 1;            // JavaScript workers (in-process)
+  unsigned processes = 1;          // worker processes (out-of-process)
+  std::string node_path = "node";  // the Node executable of out-of-process workers (PATH lookup without a folder)
+  std::vector<std::string> server_variables;  // sent with each request to out-of-process workers
+  bool dev_errors = false;         // startup failure pages show the detail (message and stack)
   unsigned pool_threads = 4;       // the native pool that prepares requests
   std::string trace = "stderr";    // "stderr" or a file path
   uint64_t trace_max_bytes = 64ull << 20;  // past it the trace file is rotated (FILE.1); 0: never

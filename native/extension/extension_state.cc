@@ -1,6 +1,7 @@
 #include "extension/extension_state.h"
 
 #include <chrono>
+#include <iterator>
 
 #include "extension/backend_library.h"
 #include "extension/failure_page.h"
@@ -8,6 +9,7 @@
 #include "extension/no_throw.h"
 #include "extension/platform.h"
 #include "extension/request_record.h"
+#include "outofprocess/outofprocess_backend.h"
 
 namespace isapi_node {
 namespace {
@@ -27,13 +29,16 @@ constexpr FailureText kFailureTexts[] = {
     {"bootstrap_missing", "isapi-node is not built", "The isapi-node JavaScript runtime files are missing."},
     {"app_not_found", "Application not found", "The application module named in the configuration does not exist."},
     {"app_failed", "Application failed to start", "The application threw an error while it was being loaded."},
-    {"runtime_failed", "Node runtime failed to start", "The embedded Node runtime could not be started."},
+    {"node_not_found", "Node not found", "The out-of-process hosting model could not find the Node executable (\"nodePath\")."},
+    {"node_too_old", "Node is too old", "The out-of-process hosting model needs Node 18 or later (\"nodePath\")."},
+    {"worker_missing", "isapi-node is not built", "The isapi-node worker files for the out-of-process hosting model are missing."},
+    {"runtime_failed", "Node runtime failed to start", "The Node runtime could not be started."},
 };
 
 const FailureText& failure_text(const std::string& kind) {
   for (const auto& t : kFailureTexts)
     if (kind == t.kind) return t;
-  return kFailureTexts[5];
+  return kFailureTexts[std::size(kFailureTexts) - 1];
 }
 
 }  // namespace
@@ -56,32 +61,12 @@ void ExtensionState::start() {
   set_exception_trace(&trace_);
   pool_ = std::make_unique<ThreadPool>(config_->pool_threads);
 
-  std::string error;
-  if (!config_->libnode.empty() && !platform::load_library(config_->libnode, true, error))
-    return fail_start("libnode_missing", "cannot load \"libnode\" '" + config_->libnode + "' named in " +
-                                             config_->libnode_named_by + ": " + error);
   const std::string bootstrap =
       platform::join_path(platform::join_path(platform::join_path(config_->package_root, "dist"), "runtime"),
                           "bootstrap.cjs");
-  if (!platform::is_regular_file(bootstrap))
-    return fail_start("bootstrap_missing", "'" + bootstrap + "' does not exist: build the package (npm run build), or "
-                                          "set \"packageRoot\" in " + config_->source);
   if (!platform::is_regular_file(config_->app))
     return fail_start("app_not_found", "the app module '" + config_->app + "' does not exist (\"app\" in " +
                                            config_->source + ")");
-
-  const std::string extension_dir = directory_of(module_path);
-  if (config_->libnode.empty())
-    if (const std::string why = platform::missing_libnode(extension_dir); !why.empty())
-      return fail_start("libnode_missing", why + " (" + platform::kLibnodeHint + ")");
-  const std::string library = platform::join_path(extension_dir, platform::kInprocessLibrary);
-  backend_library_ = platform::load_library(library, false, error);
-  if (!backend_library_) {
-    const bool libnode = platform::failed_for_libnode(error);
-    return fail_start(libnode ? "libnode_missing" : "runtime_failed",
-                      "cannot load '" + library + "': " + error +
-                          (libnode ? std::string(" (") + platform::kLibnodeHint + ")" : std::string()));
-  }
 
   BackendConfig bc;
   bc.app_module = config_->app;
@@ -92,23 +77,67 @@ void ExtensionState::start() {
 #define ISAPI_NODE_COPY_NUMBER(field) bc.field = config_->field;
   ISAPI_NODE_CONFIG_NUMBERS(ISAPI_NODE_COPY_NUMBER)
 #undef ISAPI_NODE_COPY_NUMBER
-  backend_ = open_backend_library(backend_library_, bc, *this, error);
-  if (!backend_) return fail_start("runtime_failed", "'" + library + "': " + error);
-  if (auto failure = backend_->start()) {
-    backend_->stop();
-    backend_.reset();
-    return fail_start(failure->kind, failure->detail);
-  }
+  backend_ = config_->hosting_model == "outofprocess" ? start_outofprocess(bc) : start_inprocess(bc, directory_of(module_path));
+  if (!backend_) return;
   // At least once a second: a client that left is noticed within about that.
   timeouts_ = std::make_unique<TimeoutSweeper>(check_period(config_->request_timeout_ms), [this] { sweep(); });
-  trace_.write("isapi-node", "ready: " + config_->app + " with " + std::to_string(config_->workers) +
-                                 " JavaScript worker(s), configuration " + config_->source);
+  const bool oop = config_->hosting_model == "outofprocess";
+  trace_.write("isapi-node", "ready: " + config_->app + " with " +
+                                 std::to_string(oop ? config_->processes : config_->workers) +
+                                 (oop ? " worker process(es) of " + config_->node_path : std::string(" JavaScript worker(s)")) +
+                                 ", configuration " + config_->source);
+}
+
+std::unique_ptr<Backend> ExtensionState::start_outofprocess(const BackendConfig& bc) {
+  outofprocess::OutOfProcessConfig oop;
+  oop.processes = config_->processes;
+  oop.node_path = config_->node_path;
+  oop.server_variables = config_->server_variables;
+  oop.worker_entry =
+      platform::join_path(platform::join_path(platform::join_path(config_->package_root, "dist"), "worker"), "main.js");
+  if (!platform::is_regular_file(oop.worker_entry))
+    return fail_start("worker_missing", "'" + oop.worker_entry + "' does not exist: build the package (npm run build), or "
+                                        "set \"packageRoot\" in " + config_->source), nullptr;
+  auto backend = outofprocess::make_outofprocess_backend(bc, oop, *this);
+  if (auto failure = backend->start()) {
+    backend->stop();
+    return fail_start(failure->kind, failure->detail), nullptr;
+  }
+  return backend;
+}
+
+std::unique_ptr<Backend> ExtensionState::start_inprocess(const BackendConfig& bc, const std::string& extension_dir) {
+  if (!platform::is_regular_file(bc.bootstrap))
+    return fail_start("bootstrap_missing", "'" + bc.bootstrap + "' does not exist: build the package (npm run build), "
+                                          "or set \"packageRoot\" in " + config_->source), nullptr;
+  std::string error;
+  if (!config_->libnode.empty() && !platform::load_library(config_->libnode, true, error))
+    return fail_start("libnode_missing", "cannot load \"libnode\" '" + config_->libnode + "' named in " +
+                                             config_->libnode_named_by + ": " + error), nullptr;
+  if (config_->libnode.empty())
+    if (const std::string why = platform::missing_libnode(extension_dir); !why.empty())
+      return fail_start("libnode_missing", why + " (" + platform::kLibnodeHint + ")"), nullptr;
+  const std::string library = platform::join_path(extension_dir, platform::kInprocessLibrary);
+  backend_library_ = platform::load_library(library, false, error);
+  if (!backend_library_) {
+    const bool libnode = platform::failed_for_libnode(error);
+    return fail_start(libnode ? "libnode_missing" : "runtime_failed",
+                      "cannot load '" + library + "': " + error +
+                          (libnode ? std::string(" (") + platform::kLibnodeHint + ")" : std::string())), nullptr;
+  }
+  auto backend = open_backend_library(backend_library_, bc, *this, error);
+  if (!backend) return fail_start("runtime_failed", "'" + library + "': " + error), nullptr;
+  if (auto failure = backend->start()) {
+    backend->stop();
+    return fail_start(failure->kind, failure->detail), nullptr;
+  }
+  return backend;
 }
 
 DWORD ExtensionState::answer_now(EXTENSION_CONTROL_BLOCK* ecb, unsigned status, const std::string& title,
                                  const std::string& explanation, const std::string& extra_headers,
-                                 bool keep_connection) {
-  Page page = error_page(status, title, explanation);
+                                 bool keep_connection, const std::string& detail) {
+  Page page = error_page(status, title, explanation, detail);
   page.header_block.insert(page.header_block.size() - 2, extra_headers);  // before the blank line
   HSE_SEND_HEADER_EX_INFO info{};
   info.pszStatus = page.status.c_str();
@@ -128,9 +157,12 @@ DWORD ExtensionState::answer_now(EXTENSION_CONTROL_BLOCK* ecb, unsigned status, 
 DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
   if (failure_) {
     const FailureText& text = failure_text(failure_->kind);
+    // devErrors (iisnode's devErrorsEnabled): the detail on the page too, for a developer's machine.
+    const bool dev = config_ && config_->dev_errors;
     return answer_now(ecb, 500, text.title,
                       std::string(text.explanation) + " Startup failure: " + failure_->kind +
-                          ". The details are on the isapi-node trace channel.");
+                          (dev ? "." : ". The details are on the isapi-node trace channel."),
+                      "", true, dev ? failure_->detail : "");
   }
   if (draining_) return answer_now(ecb, 503, "Service Unavailable", "The application is shutting down; try again.");
   if (auto why = backend_->unhealthy()) {

@@ -42,8 +42,11 @@ class ExtensionState : public BackendHost {
   // Without `keep_connection` IIS closes the connection after the page (a body left unread).
   DWORD answer_now(EXTENSION_CONTROL_BLOCK* ecb, unsigned status, const std::string& title,
                    const std::string& explanation, const std::string& extra_headers = "",
-                   bool keep_connection = true);
+                   bool keep_connection = true, const std::string& detail = "");
   void fail_start(const std::string& kind, const std::string& detail);
+  // The backend of the configured hosting model, started; on failure fail_start() ran and null.
+  std::unique_ptr<Backend> start_inprocess(const BackendConfig& bc, const std::string& extension_dir);
+  std::unique_ptr<Backend> start_outofprocess(const BackendConfig& bc);
   void request_ended(IsapiRequest* request);
   // The sweeper's job: ends the requests that ran past requestTimeoutMs, and asks IIS whether the
   // clients of the others are still there.

@@ -30,12 +30,13 @@ std::string html_escape(const std::string& text) {
 
 }  // namespace
 
-Page error_page(unsigned status, const std::string& title, const std::string& explanation) {
+Page error_page(unsigned status, const std::string& title, const std::string& explanation,
+                const std::string& detail) {
   Page p;
   p.status = std::to_string(status) + " " + reason_of(status);
   p.body = "<!DOCTYPE html>\n<html><head><title>" + html_escape(title) + "</title></head><body><h1>" +
-           std::to_string(status) + " " + html_escape(title) + "</h1><p>" + html_escape(explanation) +
-           "</p></body></html>\n";
+           std::to_string(status) + " " + html_escape(title) + "</h1><p>" + html_escape(explanation) + "</p>" +
+           (detail.empty() ? "" : "<pre>" + html_escape(detail) + "</pre>") + "</body></html>\n";
   p.header_block = "Content-Type: text/html; charset=utf-8\r\nContent-Length: " + std::to_string(p.body.size()) +
                    "\r\nCache-Control: no-store\r\n\r\n";
   return p;

@@ -12,7 +12,9 @@ struct Page {
   std::string body;
 };
 
-Page error_page(unsigned status, const std::string& title, const std::string& explanation);
+// `detail`, when given (devErrors), follows the explanation as preformatted text.
+Page error_page(unsigned status, const std::string& title, const std::string& explanation,
+                const std::string& detail = "");
 
 // The page for a request that ended abnormally after it reached the backend: 500 the app failed,
 // 502 its JavaScript worker ended while answering, 503 nothing could take it (shutdown, restarts

@@ -9,42 +9,33 @@
 #include "runtime/inprocess_backend.h"
 #include "runtime/large_stack_thread.h"
 #include "runtime/node_process.h"
-#include "runtime/worker_supervisor.h"
+#include "backend/worker_supervisor.h"
+#include "runtime/js_worker.h"
 
 namespace isapi_node::runtime {
 namespace {
 
-class InProcessBackend : public Backend {
+class InProcessBackend : public SupervisedBackend {
  public:
-  InProcessBackend(const BackendConfig& config, BackendHost& host) : config_(config), host_(host) {}
+  using SupervisedBackend::SupervisedBackend;
   ~InProcessBackend() override { stop(); }
 
-  std::optional<StartFailure> start() override {
-    std::string error;
-    node::MultiIsolatePlatform* platform = nullptr;
-    // Not on the calling thread: it is IIS's, with too small a stack for V8's start-up.
-    LargeStackThread::run([&] { platform = node_platform(config_.max_heap_mb, error); });
-    if (!platform) return StartFailure{"runtime_failed", error};
-    workers_ = std::make_unique<WorkerSupervisor>(config_, host_, platform);
-    return workers_->start();
-  }
-
-  void submit(std::shared_ptr<RequestHandle> request) override {
-    if (!workers_) return request->fail(503, "the in-process runtime is not running");
-    workers_->submit(std::move(request));
-  }
-
-  void stop() override {
-    if (workers_) workers_->stop();
-    workers_.reset();
-  }
-
-  std::optional<std::string> unhealthy() override { return workers_ ? workers_->gave_up() : std::nullopt; }
-
  private:
-  const BackendConfig config_;
-  BackendHost& host_;
-  std::unique_ptr<WorkerSupervisor> workers_;
+  std::optional<StartFailure> prepare() override {
+    std::string error;
+    // Not on the calling thread: it is IIS's, with too small a stack for V8's start-up.
+    LargeStackThread::run([&] { platform_ = node_platform(config_.max_heap_mb, error); });
+    if (!platform_) return StartFailure{"runtime_failed", error};
+    return std::nullopt;
+  }
+
+  unsigned worker_count() const override { return config_.workers; }
+
+  std::shared_ptr<SupervisedWorker> make_worker(unsigned index, SupervisedWorker::Ended ended) override {
+    return std::make_shared<JsWorker>(index, config_, host_, platform_, std::move(ended));
+  }
+
+  node::MultiIsolatePlatform* platform_ = nullptr;
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "backend/backend.h"
+#include "backend/worker_supervisor.h"
 #include "bridge/channel.h"
 #include "runtime/large_stack_thread.h"
 #include "runtime/worker_guards.h"
@@ -26,32 +27,28 @@ class Isolate;
 
 namespace isapi_node::runtime {
 
-class JsWorker {
+// `Ended` is called on the worker's own thread when its event loop ended without stop().
+class JsWorker : public SupervisedWorker {
  public:
-  // Called once, on the worker's own thread, when its event loop ended without stop() (process.exit()
-  // in the app, a failure, the watchdog, the heap limit). `how` says which, for the trace
-  // ("exit code 7"). The supervisor replaces the worker then.
-  using Ended = std::function<void(unsigned index, const std::string& how)>;
-
   JsWorker(unsigned index, const BackendConfig& config, BackendHost& host, node::MultiIsolatePlatform* platform,
            Ended on_ended);
-  ~JsWorker();
+  ~JsWorker() override;
 
   // Starts the thread and waits until the app is loaded (nullopt) or failed.
-  std::optional<StartFailure> start();
-  void submit(std::shared_ptr<RequestHandle> request) { channel_->deliver(std::move(request)); }
-  size_t in_flight() const { return channel_->in_flight(); }
+  std::optional<StartFailure> start() override;
+  void submit(std::shared_ptr<RequestHandle> request) override { channel_->deliver(std::move(request)); }
+  size_t in_flight() const override { return channel_->in_flight(); }
   // False once the worker's event loop has ended (process.exit() in the app, or stop()).
-  bool alive() const { return !channel_->closed(); }
+  bool alive() const override { return !channel_->closed(); }
   // Closes the channel (what it still holds gets 503), stops the environment, joins the thread.
-  void stop();
+  void stop() override;
   unsigned index() const { return index_; }
   // How long the event loop has not turned (meaningful while alive()).
-  std::chrono::milliseconds loop_blocked_for() const { return heartbeat_.age(); }
+  std::chrono::milliseconds loop_blocked_for() const override { return heartbeat_.age(); }
   // The watchdog's call for a loop blocked past hangTimeoutMs: the first asks V8 to interrupt the
   // app's JavaScript, trace its stack and stop the environment; a later one, if the interrupt never
   // ran (the thread is in a blocking native call), stops the environment without the stack.
-  void end_hung(std::chrono::milliseconds blocked);
+  void end_hung(std::chrono::milliseconds blocked) override;
 
  private:
   void run_guarded();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../support/build.js';
 import { fixture } from '../support/app-host.js';
+import { hostingArgs } from '../support/hosting-model.js';
 import { request } from '../support/http.js';
 
 const cli = join(projectRoot, 'dist', 'cli', 'main.js');
@@ -16,7 +17,7 @@ describe('isapi-node host', () => {
     const dir = mkdtempSync(join(tmpdir(), 'isapi-cli-'));
     const trace = join(dir, 'trace.log');
     const stats = join(dir, 'stats.json');
-    const child = spawn(process.execPath, [cli, 'host', '--app', fixture('features.app.mjs'), '--port', '0', '--trace', trace, '--strict', '--stats-file', stats, '--max-body', '100'], {
+    const child = spawn(process.execPath, [cli, 'host', '--app', fixture('features.app.mjs'), '--port', '0', '--trace', trace, '--strict', '--stats-file', stats, '--max-body', '100', ...hostingArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const port = await new Promise<number>((resolve, reject) => {
@@ -120,7 +121,7 @@ describe('--validate', () => {
       const dir = mkdtempSync(join(tmpdir(), 'isapi-validate-'));
       const trace = join(dir, 'trace.log');
       const args = [command, '--app', fixture('misbehaving.app.mjs'), '--port', '0', '--validate'];
-      const run = await startCli(command === 'host' ? [...args, '--trace', trace] : args);
+      const run = await startCli(command === 'host' ? [...args, '--trace', trace, ...hostingArgs] : args);
       const res = await request(`http://127.0.0.1:${run.port}/`);
       expect(res.status).toBe(500);
       run.child.kill('SIGTERM');

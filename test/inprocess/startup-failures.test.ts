@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startApp, type RunningApp } from '../support/app-host.js';
 import { builtFile, projectRoot } from '../support/build.js';
 import { stopClean } from '../support/host.js';
+import { outOfProcess } from '../support/hosting-model.js';
 import { request } from '../support/http.js';
 
 let running: RunningApp | undefined;
@@ -70,7 +71,8 @@ describe('startup failures', () => {
     expect(running.stderr()).toContain(message);
   });
 
-  it('takes the libnode ISAPI_NODE_LIBNODE names over the configuration, and names it when it fails', async () => {
+  // In-process only: out of process nothing of libnode or the runtime library is loaded.
+  it.skipIf(outOfProcess)('takes the libnode ISAPI_NODE_LIBNODE names over the configuration, and names it when it fails', async () => {
     running = await startApp({
       app: fixture('hello.app.mjs'),
       config: { libnode: '/from/config/libnode.so.108' },
@@ -79,7 +81,8 @@ describe('startup failures', () => {
     await expectFailurePage('libnode_missing', /cannot load "libnode" '\/from\/env\/libnode\.so\.108' named in the ISAPI_NODE_LIBNODE environment variable/);
   });
 
-  it('refuses a runtime library that speaks another version of the backend interface (runtime_failed)', async () => {
+  // In-process only: out of process nothing of libnode or the runtime library is loaded.
+  it.skipIf(outOfProcess)('refuses a runtime library that speaks another version of the backend interface (runtime_failed)', async () => {
     // The extension loads the runtime beside itself: a copy of it with a newer runtime beside it.
     const dir = mkdtempSync(join(tmpdir(), 'isapi-abi-'));
     copyFileSync(builtFile('isapi_node.so'), join(dir, 'isapi_node.so'));
@@ -88,7 +91,8 @@ describe('startup failures', () => {
     await expectFailurePage('runtime_failed', /speaks another version of the backend interface than the extension \(1\): install both from the same release/);
   });
 
-  it('names a libnode that cannot be loaded (libnode_missing)', async () => {
+  // In-process only: out of process nothing of libnode or the runtime library is loaded.
+  it.skipIf(outOfProcess)('names a libnode that cannot be loaded (libnode_missing)', async () => {
     running = await startApp({ app: fixture('hello.app.mjs'), config: { libnode: '/nonexistent/libnode.so.108' } });
     await expectFailurePage('libnode_missing', /cannot load "libnode" '\/nonexistent\/libnode\.so\.108'/);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtFile } from './build.js';
 import { startHost, type RunningHost } from './host.js';
+import { hostingKeys } from './hosting-model.js';
 
 export interface AppHostOptions {
   /** The app module (absolute path). */
@@ -29,12 +30,12 @@ export interface RunningApp extends RunningHost {
   configFile: string;
 }
 
-/** The real path: isapi-host (strict) → isapi_node.so → embedded Node → the app. */
+/** The real path: isapi-host (strict) → isapi_node.so → embedded Node (or worker processes, per the suite's hosting model) → the app. */
 export async function startApp(options: AppHostOptions): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), 'isapi-node-test-'));
   const configFile = join(dir, 'isapi_node.json');
   const traceFile = join(dir, 'trace.log');
-  const config = { app: options.app, export: options.export ?? '', workers: options.workers ?? 1, trace: traceFile, ...options.config };
+  const config = { app: options.app, export: options.export ?? '', ...hostingKeys(options.workers ?? 1), trace: traceFile, ...options.config };
   writeFileSync(configFile, options.rawConfig ?? JSON.stringify(config, null, 2));
   const host = await startHost({
     extension: options.extension ?? builtFile('isapi_node.so'),

@@ -1,8 +1,8 @@
-#include "runtime/worker_supervisor.h"
+#include "backend/worker_supervisor.h"
 
 #include <algorithm>
 
-namespace isapi_node::runtime {
+namespace isapi_node {
 namespace {
 
 // Requests that may wait for a replacement worker; beyond it they get 503 at once, so a worker
@@ -15,24 +15,23 @@ constexpr auto kMaxBackoff = std::chrono::seconds(5);
 
 }  // namespace
 
-WorkerSupervisor::WorkerSupervisor(const BackendConfig& config, BackendHost& host, node::MultiIsolatePlatform* platform)
-    : config_(config), host_(host), platform_(platform) {}
+WorkerSupervisor::WorkerSupervisor(const BackendConfig& config, BackendHost& host, unsigned count, WorkerFactory make)
+    : config_(config), host_(host), count_(count), make_(std::move(make)) {}
 
 WorkerSupervisor::~WorkerSupervisor() { stop(); }
 
-std::shared_ptr<JsWorker> WorkerSupervisor::make_worker(unsigned index) {
-  return std::make_shared<JsWorker>(index, config_, host_, platform_,
-                                    [this](unsigned i, const std::string& how) { worker_ended(i, how); });
+std::shared_ptr<SupervisedWorker> WorkerSupervisor::make_worker(unsigned index) {
+  return make_(index, [this](unsigned i, const std::string& how) { worker_ended(i, how); });
 }
 
 std::optional<StartFailure> WorkerSupervisor::start() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    workers_.resize(config_.workers);
-    needs_restart_.assign(config_.workers, false);
-    how_ended_.assign(config_.workers, std::string());
+    workers_.resize(count_);
+    needs_restart_.assign(count_, false);
+    how_ended_.assign(count_, std::string());
   }
-  for (unsigned i = 0; i < config_.workers; ++i) {
+  for (unsigned i = 0; i < count_; ++i) {
     auto worker = make_worker(i);
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -45,7 +44,7 @@ std::optional<StartFailure> WorkerSupervisor::start() {
 }
 
 void WorkerSupervisor::submit(std::shared_ptr<RequestHandle> request) {
-  std::shared_ptr<JsWorker> best;
+  std::shared_ptr<SupervisedWorker> best;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     // The least busy live worker takes it: a slow request on one worker does not hold up the next.
@@ -83,7 +82,7 @@ bool WorkerSupervisor::rapid_fail_locked() {
 }
 
 void WorkerSupervisor::watch_for_hangs() {
-  std::vector<std::shared_ptr<JsWorker>> workers;
+  std::vector<std::shared_ptr<SupervisedWorker>> workers;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     workers = workers_;
@@ -149,7 +148,7 @@ void WorkerSupervisor::supervise() {
 }
 
 bool WorkerSupervisor::restart(unsigned index) {
-  std::shared_ptr<JsWorker> old;
+  std::shared_ptr<SupervisedWorker> old;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     old = workers_[index];
@@ -191,7 +190,7 @@ void WorkerSupervisor::stop() {
   wake_.notify_all();
   // Joined first: no restart runs once the workers are taken.
   if (thread_.joinable()) thread_.join();
-  std::vector<std::shared_ptr<JsWorker>> workers;
+  std::vector<std::shared_ptr<SupervisedWorker>> workers;
   std::deque<std::shared_ptr<RequestHandle>> waiting;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -203,4 +202,4 @@ void WorkerSupervisor::stop() {
     if (w) w->stop();
 }
 
-}  // namespace isapi_node::runtime
+}  // namespace isapi_node

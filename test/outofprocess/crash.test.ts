@@ -1,0 +1,93 @@
+// A worker process that dies fails alone: only its requests in flight fail, the other worker keeps
+// serving, the dead one is back within two seconds; a worker that keeps dying trips rapid-fail;
+// and a host killed outright leaves no worker behind.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fixture, startApp, type RunningApp } from '../support/app-host.js';
+import { stopClean } from '../support/host.js';
+import { request } from '../support/http.js';
+
+const OUT_OF_PROCESS = { hostingModel: 'outofprocess', nodePath: process.execPath };
+
+/** The host's worker processes (its children), by pid. */
+function workers(app: RunningApp): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(app.process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there are none
+  }
+}
+
+/** Running (a zombie waiting for whoever adopted it to reap it counts as ended). */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+async function until<T>(probe: () => T, done: (value: T) => boolean, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  let value = probe();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+    value = probe();
+  }
+  return value;
+}
+
+describe('a worker process killed under load', () => {
+  it('fails only its own requests in flight, and is back within 2 s', async () => {
+    const app = await startApp({ app: fixture('process.app.mjs'), config: { ...OUT_OF_PROCESS, processes: 2 } });
+    const [a, b] = await until(() => workers(app), (w) => w.length === 2, 5000);
+    expect(b).toBeDefined();
+    // Twelve slow requests, dispatched to the least busy worker: six each.
+    const inFlight = Array.from({ length: 12 }, () => request(`${app.url}/slow?ms=600`));
+    await new Promise((r) => setTimeout(r, 250));
+    process.kill(a, 'SIGKILL');
+    const killedAt = Date.now();
+    const answers = await Promise.all(inFlight);
+    const failed = answers.filter((r) => r.status === 502);
+    const served = answers.filter((r) => r.status === 200);
+    expect(failed.length + served.length).toBe(12);
+    expect(failed.length).toBe(6);
+    for (const r of served) expect(r.body.toString()).toBe(`slept 600 ms in ${b}\n`);
+
+    const back = await until(() => workers(app), (w) => w.length === 2 && !w.includes(a), 2000);
+    expect(back).toHaveLength(2);
+    expect(back).toContain(b);
+    expect(Date.now() - killedAt).toBeLessThan(2000);
+    const later = await Promise.all(Array.from({ length: 20 }, () => request(`${app.url}/`)));
+    for (const r of later) expect(r.status).toBe(200);
+    expect(app.trace()).toMatch(new RegExp(`JavaScript worker \\d \\(pid ${a}\\): its connection closed, signal 9`));
+    const stats = await stopClean(app);
+    expect(stats.sessions.started).toBe(stats.sessions.done);
+  });
+
+  it('stops restarting after rapidFailCount deaths: 503 pages and REPORT_UNHEALTHY', async () => {
+    const app = await startApp({ app: fixture('process.app.mjs'), config: { ...OUT_OF_PROCESS, rapidFailCount: 2 } });
+    expect((await request(`${app.url}/die`)).status).toBe(502);
+    await until(() => app.trace(), (t) => t.includes('restarted'), 5000);
+    expect((await request(`${app.url}/die`)).status).toBe(502);
+    await until(() => app.trace(), (t) => t.includes('no more restarts'), 5000);
+    const refused = await request(`${app.url}/`);
+    expect(refused.status).toBe(503);
+    expect(refused.body.toString()).toContain('kept failing and are no longer restarted');
+    const stats = await stopClean(app);
+    expect(stats.unhealthy).toEqual([expect.stringContaining('the JavaScript workers ended 2 times')]);
+  });
+
+  it('leaves no worker alive when the host itself is killed', async () => {
+    const app = await startApp({ app: fixture('process.app.mjs'), config: { ...OUT_OF_PROCESS, processes: 2 } });
+    const pids = await until(() => workers(app), (w) => w.length === 2, 5000);
+    expect(pids).toHaveLength(2);
+    // One idle, one busy in a request: neither may outlive the host.
+    void request(`${app.url}/slow?ms=10000`).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    await app.stop('SIGKILL').catch(() => undefined);
+    const left = await until(() => pids.filter(alive), (l) => l.length === 0, 2000);
+    expect(left).toEqual([]);
+  });
+});
