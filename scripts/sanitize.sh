@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every native target with sanitizers and runs the native suites (the host with its
-# reference extension, the real extension with the embedded runtime) against that build:
+# reference extension, the real extension in both hosting models) against that build:
 #   scripts/sanitize.sh          AddressSanitizer + UndefinedBehaviorSanitizer (build/Sanitize)
 #   scripts/sanitize.sh thread   ThreadSanitizer (build/Tsan)
 # Any report aborts the process under test, which the tests see as a wrong exit code.
@@ -35,4 +35,4 @@ esac
 npx node-gyp configure >/dev/null
 make -C build BUILDTYPE="$config" -j"$(nproc)"
 export ISAPI_BUILD="$config"
-npx vitest run test/host test/inprocess "$@"
+npx vitest run test/host test/inprocess test/outofprocess "$@"

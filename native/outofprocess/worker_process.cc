@@ -164,6 +164,12 @@ void WorkerProcess::stop() {
   if (connection_) connection_->close();
   if (reader_.joinable()) reader_.join();
   if (child_) reap(kExitGrace);
+  // Its output reader calls on_output() until the child object is gone: gone now, before the
+  // members on_output() uses are.
+  {
+    std::lock_guard<std::mutex> lock(child_mutex_);
+    child_.reset();
+  }
   if (connection_) connection_->fail_all(503, "the application is stopping");
 }
 
