@@ -27,14 +27,15 @@ const warmupSeconds = quick ? 1 : 2;
 const threads = Number(opts.threads);
 const TRANSFER_BYTES = 100 * 1024 * 1024;
 
-const CORE = ['ceiling', 'isapi-node', 'node-http', 'proxy-hop'];
+// isapi-node oop: the out-of-process model, one worker process of the machine's own Node.
+const CORE = ['ceiling', 'isapi-node', 'isapi-node oop', 'node-http', 'proxy-hop'];
 const hello = (c) => ({ name: `hello c=${c}`, path: '/plaintext', connections: c, contenders: c > 1 ? [...CORE, 'isapi-node x2'] : CORE });
 const workloads = [
   hello(1),
   hello(64),
   hello(256),
-  { name: '64 KiB c=64', path: '/bytes?n=65536', connections: 64, contenders: ['ceiling', 'isapi-node', 'node-http', 'proxy-hop'] },
-  { name: '1 MiB POST echo c=8', path: '/echo', connections: 8, script: postScript(1 << 20), contenders: ['ceiling', 'isapi-node', 'node-http', 'proxy-hop'] },
+  { name: '64 KiB c=64', path: '/bytes?n=65536', connections: 64, contenders: CORE },
+  { name: '1 MiB POST echo c=8', path: '/echo', connections: 8, script: postScript(1 << 20), contenders: CORE },
   { name: 'express hello c=64', path: '/plaintext', connections: 64, contenders: ['express-host', 'express-http'] },
 ];
 
@@ -43,6 +44,7 @@ const contenders = {
   ceiling: await ceiling({ threads }),
   'isapi-node': await isapiNode({ threads }),
   'isapi-node x2': await isapiNode({ threads, workers: 2, name: 'isapi-node x2' }),
+  'isapi-node oop': await isapiNode({ threads, outOfProcess: true, name: 'isapi-node oop' }),
   'node-http': await nodeHttp(),
   'proxy-hop': await proxyHop(),
   'express-host': await isapiNode({ threads, app: join(root, 'bench/apps/express.mjs'), name: 'express-host' }),
@@ -87,13 +89,16 @@ try {
         for (const other of ['ceiling', 'node-http', 'proxy-hop']) if (rps(other)) ratios[`isapi-node / ${other}`] = rps('isapi-node') / rps(other);
         if (rps('isapi-node x2')) ratios['isapi-node 2 workers / 1'] = rps('isapi-node x2') / rps('isapi-node');
       }
+      if (rps('isapi-node oop')) {
+        for (const other of ['proxy-hop', 'isapi-node', 'node-http']) if (rps(other)) ratios[`isapi-node oop / ${other}`] = rps('isapi-node oop') / rps(other);
+      }
       if (rps('express-host') && rps('express-http')) ratios['express: host / node http'] = rps('express-host') / rps('express-http');
       return { name: w.name, connections: w.connections, path: w.path, results, ratios };
     }),
     transfers: [],
   };
   for (const [kind, run] of [['download', download], ['upload', upload]]) {
-    for (const name of ['ceiling', 'isapi-node', 'node-http', 'proxy-hop']) {
+    for (const name of CORE) {
       const c = contenders[name];
       if (c.paths[kind] === null) continue;
       const samples = [];

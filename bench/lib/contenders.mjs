@@ -84,15 +84,29 @@ export async function ceiling({ threads }) {
   return started('ceiling', children, port, () => [host.pid], { download: '/stream', upload: null });
 }
 
-/** isapi-host + isapi_node.so + embedded Node + a WSGI-style app module. */
-export async function isapiNode({ threads, app = join(root, 'bench/apps/wsgi.mjs'), name = 'isapi-node', workers = 1 }) {
+/** A process's children (the out-of-process model's workers), by pid. */
+function childrenOf(pid) {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there are none
+  }
+}
+
+/**
+ * isapi-host + isapi_node.so + a WSGI-style app module: in process (embedded Node, libnode 18) by
+ * default; `outOfProcess` runs it in one worker process of the machine's own Node instead.
+ */
+export async function isapiNode({ threads, app = join(root, 'bench/apps/wsgi.mjs'), name = 'isapi-node', workers = 1, outOfProcess = false }) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'isapi-bench-'));
   const config = join(dir, 'isapi_node.json');
-  writeFileSync(config, JSON.stringify({ app, workers, trace: join(dir, 'trace.log') }));
+  const model = outOfProcess ? { hostingModel: 'outofprocess', processes: workers, nodePath: process.execPath } : { workers };
+  // No body limit: the upload workload sends 100 MB (the default limit, IIS's, is 30 MB).
+  writeFileSync(config, JSON.stringify({ app, ...model, maxRequestBodyBytes: 0, trace: join(dir, 'trace.log') }));
   const t0 = performance.now();
   const host = spawnLogged(join(build, 'isapi-host'), hostArgs(join(build, 'isapi_node.so'), port, threads), { ISAPI_NODE_CONFIG: config });
-  return started(name, Object.assign([host], { t0 }), port, () => [host.pid]);
+  return started(name, Object.assign([host], { t0 }), port, () => [host.pid, ...childrenOf(host.pid)]);
 }
 
 /** The same routes on Node's own http server. */
@@ -137,13 +151,7 @@ http {
   const t0 = performance.now();
   const nginx = spawnLogged('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']);
   const children = Object.assign([nginx], { t0 });
-  const pids = () => {
-    let workers = [];
-    try {
-      workers = execFileSync('pgrep', ['-P', String(nginx.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-    } catch {}
-    return [nginx.pid, ...workers, ...upstream.pids()];
-  };
+  const pids = () => [nginx.pid, ...childrenOf(nginx.pid), ...upstream.pids()];
   const contender = await started('proxy-hop', children, port, pids);
   const stopNginx = contender.stop;
   contender.stop = () => Promise.all([stopNginx(), upstream.stop()]);

@@ -30,7 +30,7 @@ export class Connection {
     this.#socket = socket;
     this.#events = events;
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
-    socket.on('error', (error: Error) => this.#end(`the connection to the extension failed: ${error.message}`));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.#end(this.#closedByExtension(error) ? null : `the connection to the extension failed: ${error.message}`));
     socket.on('close', () => this.#end(this.#parser.idle ? null : 'the extension closed the connection in the middle of a frame'));
   }
 
@@ -69,6 +69,14 @@ export class Connection {
           : `handling a frame from the extension failed: ${(error as Error)?.stack ?? String(error)}`,
       );
     }
+  }
+
+  /**
+   * A named pipe the extension disconnected (its clean stop: DisconnectNamedPipe) is reported by
+   * libuv as EPIPE, not as the end of the stream: between whole frames it is the same clean close.
+   */
+  #closedByExtension(error: NodeJS.ErrnoException): boolean {
+    return process.platform === 'win32' && error.code === 'EPIPE' && this.#parser.idle;
   }
 
   #end(problem: string | null): void {

@@ -1,11 +1,49 @@
-// Starting the Windows test host under Wine for a test, and stopping it after (scripts/wine/host.mjs
-// does the Wine part).
-import type { ChildProcess } from 'node:child_process';
-import { afterEach } from 'vitest';
+// Starting the Windows test host under Wine for a test (or one for a whole test file), and stopping
+// it after (scripts/wine/host.mjs does the Wine part); finding the Windows programs it started.
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach } from 'vitest';
 // @ts-expect-error: a plain ES module without types
-import { startWineHost, windowsPath as toWindowsPath } from '../../scripts/wine/host.mjs';
+import * as wine from '../../scripts/wine/host.mjs';
 
-export const windowsPath = toWindowsPath as (path: string) => string;
+export const windowsPath = wine.windowsPath as (path: string) => string;
+
+/** The official node.exe (npm run setup:win), a Linux path. */
+export const WINDOWS_NODE = wine.WINDOWS_NODE as string;
+
+/**
+ * host.mjs's configuration for `app` (a Linux path): `options` as `npm run wine-host` parses them
+ * (trace, hosting-model, processes, node-path, dev-errors), `extra` more keys. The extension to
+ * load and the environment that points it at the configuration written.
+ */
+export const writeAppConfig = wine.writeAppConfig as (
+  app: string,
+  options?: Record<string, string | boolean | undefined>,
+  extra?: Record<string, unknown>,
+) => { extension: string; env: Record<string, string>; config: Record<string, unknown> };
+
+/**
+ * The Linux pids of the Windows programs running `exe` (a file name, as in their command line) whose
+ * environment holds `marker` (NAME=value): under Wine a Windows process is a Linux process whose
+ * command line is the Windows one, and a worker inherits its host's environment, so a marker
+ * unique to one host tells its workers from any other node.exe on the machine.
+ */
+export function wineProcesses(exe: string, marker: string): number[] {
+  let pids: number[];
+  try {
+    pids = execFileSync('pgrep', ['-f', exe], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there are none
+  }
+  return pids.filter((pid) => {
+    try {
+      // A zombie (ended, not yet reaped) has an empty environment: it does not count.
+      return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(marker);
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
 
 export interface WineHost {
   port: number;
@@ -15,16 +53,21 @@ export interface WineHost {
   stop(): Promise<number>;
 }
 
-/** Hosts started in a test file, stopped after each test that left one running. */
-export function wineHosts(): { start(args: string[], env?: Record<string, string>): Promise<WineHost> } {
+/**
+ * Hosts started in a test file, stopped after each test that left one running; with `per: 'file'`,
+ * one host that the file's tests share in turn, stopped after the last of them if none did.
+ */
+export function wineHosts({ per = 'test' }: { per?: 'test' | 'file' } = {}): {
+  start(args: string[], env?: Record<string, string>): Promise<WineHost>;
+} {
   let running: WineHost | undefined;
-  afterEach(async () => {
+  (per === 'file' ? afterAll : afterEach)(async () => {
     if (running) await running.stop();
     running = undefined;
   });
   return {
     async start(args, env = {}) {
-      const host: { child: ChildProcess; stop(): Promise<number> } = startWineHost(['--port', '0', ...args], { env });
+      const host: { child: ChildProcess; stop(): Promise<number> } = wine.startWineHost(['--port', '0', ...args], { env });
       let out = '';
       let err = '';
       host.child.stdout!.on('data', (d: Buffer) => (out += d));
