@@ -1,13 +1,13 @@
-// The Windows twin of posix/platform.cc: the worker's connection is a named pipe with a random name,
-// FILE_FLAG_FIRST_PIPE_INSTANCE, PIPE_REJECT_REMOTE_CLIENTS and a DACL for the process's own user
-// only; workers are started with CreateProcessW into a job object that kills them when the
-// extension's process goes. Strings are UTF-8 here and UTF-16 at every Win32 call (win/utf8.h).
+// The Windows twin of posix/child_process.cc: workers are started with CreateProcessW into a job
+// object that kills them when the extension's process goes; their standard output and error come
+// through a named pipe (pipe_support.h), read by a thread of the object's own and cut into lines
+// by outofprocess/output_lines.h. Strings are UTF-8 here and UTF-16 at every Win32 call
+// (win/utf8.h).
 #include "outofprocess/platform.h"
 #include "outofprocess/output_lines.h"
+#include "outofprocess/win/pipe_support.h"
 
 #include <windows.h>
-// windows.h first: these need its types.
-#include <bcrypt.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,241 +20,12 @@
 namespace isapi_node::outofprocess::platform {
 namespace {
 
-// How often a wait that must also watch something else looks again.
-constexpr DWORD kSliceMs = 10;
-// The pipes' buffers: a frame batch of this size is taken without waiting for the other side.
-constexpr DWORD kPipeBuffer = 64 * 1024;
-// One Read/WriteFile moves at most this much (their counts are DWORDs).
-constexpr size_t kMaxChunk = 1u << 30;
-
-std::string os_error(const char* what, DWORD code = GetLastError()) { return std::string(what) + ": " + win::error_text(code); }
-
-std::string hex(const std::string& bytes) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) out += digits[c >> 4], out += digits[c & 15];
-  return out;
-}
-
-class Handle {
- public:
-  Handle() = default;
-  explicit Handle(HANDLE h) : h_(h == INVALID_HANDLE_VALUE ? nullptr : h) {}
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  Handle(Handle&& other) noexcept : h_(other.release()) {}
-  Handle& operator=(Handle&& other) noexcept {
-    reset(other.release());
-    return *this;
-  }
-  ~Handle() { reset(); }
-  HANDLE get() const { return h_; }
-  explicit operator bool() const { return h_ != nullptr; }
-  HANDLE release() {
-    HANDLE h = h_;
-    h_ = nullptr;
-    return h;
-  }
-  void reset(HANDLE h = nullptr) {
-    if (h_) CloseHandle(h_);
-    h_ = h == INVALID_HANDLE_VALUE ? nullptr : h;
-  }
-
- private:
-  HANDLE h_ = nullptr;
-};
-
-Handle manual_reset_event() { return Handle(CreateEventW(nullptr, TRUE, FALSE, nullptr)); }
-
-// A security descriptor whose DACL lets only this process's user (the identity its workers run
-// as: CreateProcessW gives them the process's token) open the object, never the world-accessible
-// default. Built in place: the descriptor points into the object's own buffers.
-class OwnUserOnly {
- public:
-  OwnUserOnly() = default;
-  OwnUserOnly(const OwnUserOnly&) = delete;
-  OwnUserOnly& operator=(const OwnUserOnly&) = delete;
-  ~OwnUserOnly() {
-    if (owner_rights_) FreeSid(owner_rights_);
-  }
-
-  bool init(std::string& error) {
-    // The process's token, not the thread's: a thread of IIS may be impersonating a client.
-    HANDLE raw = nullptr;
-    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &raw)) return error = os_error("OpenProcessToken"), false;
-    Handle token(raw);
-    DWORD size = 0;
-    GetTokenInformation(token.get(), TokenUser, nullptr, 0, &size);
-    if (size == 0) return error = os_error("GetTokenInformation"), false;
-    user_.resize(size);
-    if (!GetTokenInformation(token.get(), TokenUser, user_.data(), size, &size)) return error = os_error("GetTokenInformation"), false;
-    PSID user = reinterpret_cast<TOKEN_USER*>(user_.data())->User.Sid;
-    // OWNER RIGHTS limits what the pipe's owner gets implicitly (READ_CONTROL and WRITE_DAC) to
-    // reading the descriptor: a pipe created while the thread impersonated a client is owned by
-    // that client, who must not be able to rewrite the DACL.
-    SID_IDENTIFIER_AUTHORITY creator = SECURITY_CREATOR_SID_AUTHORITY;
-    if (!AllocateAndInitializeSid(&creator, 1, SECURITY_CREATOR_OWNER_RIGHTS_RID, 0, 0, 0, 0, 0, 0, 0, &owner_rights_))
-      return error = os_error("AllocateAndInitializeSid"), false;
-    const DWORD acl_size = sizeof(ACL) + 2 * (sizeof(ACCESS_ALLOWED_ACE) - sizeof(DWORD)) + GetLengthSid(user) +
-                           GetLengthSid(owner_rights_);
-    acl_.resize((acl_size + sizeof(DWORD) - 1) / sizeof(DWORD));
-    ACL* acl = reinterpret_cast<ACL*>(acl_.data());
-    if (!InitializeAcl(acl, static_cast<DWORD>(acl_.size() * sizeof(DWORD)), ACL_REVISION) ||
-        !AddAccessAllowedAce(acl, ACL_REVISION, FILE_ALL_ACCESS, user) ||
-        !AddAccessAllowedAce(acl, ACL_REVISION, READ_CONTROL, owner_rights_))
-      return error = os_error("cannot build the DACL"), false;
-    if (!InitializeSecurityDescriptor(&descriptor_, SECURITY_DESCRIPTOR_REVISION) ||
-        !SetSecurityDescriptorDacl(&descriptor_, TRUE, acl, FALSE))
-      return error = os_error("cannot build the security descriptor"), false;
-    attributes_.nLength = sizeof attributes_;
-    attributes_.lpSecurityDescriptor = &descriptor_;
-    attributes_.bInheritHandle = FALSE;
-    return true;
-  }
-
-  SECURITY_ATTRIBUTES* attributes() { return &attributes_; }
-
- private:
-  std::vector<BYTE> user_;
-  PSID owner_rights_ = nullptr;
-  std::vector<DWORD> acl_;  // DWORDs: an ACL must be DWORD-aligned
-  SECURITY_DESCRIPTOR descriptor_{};
-  SECURITY_ATTRIBUTES attributes_{};
-};
-
-// A new pipe instance, the only one its random name will ever have (FILE_FLAG_FIRST_PIPE_INSTANCE
-// and one instance at most: nobody can create a second instance to catch our client), for local
-// clients of this user only. Overlapped: a reader can be stopped and others can write meanwhile.
-Handle create_pipe(const std::string& prefix, DWORD direction, std::string& name, std::string& error) {
-  const std::string random = random_bytes(16);
-  if (random.size() != 16) return error = "the OS gave no random bytes for a pipe name", Handle();
-  OwnUserOnly security;
-  if (!security.init(error)) return Handle();
-  name = "\\\\.\\pipe\\" + prefix + hex(random);
-  Handle pipe(CreateNamedPipeW(win::to_utf16(name).c_str(), direction | FILE_FLAG_FIRST_PIPE_INSTANCE | FILE_FLAG_OVERLAPPED,
-                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1, kPipeBuffer,
-                               kPipeBuffer, 0, security.attributes()));
-  if (!pipe) {
-    const DWORD code = GetLastError();
-    error = os_error(("cannot create the pipe " + name).c_str(), code);
-  }
-  return pipe;
-}
-
-// The connection: the server end of the listener's pipe. One thread blocks in read() while others
-// write: the handle is overlapped because Windows serialises synchronous I/O on one handle (a
-// pending ReadFile would hold every WriteFile back). Each direction has its own event; the
-// caller has one reader and one writer at a time.
-class PipeStream : public Stream {
- public:
-  PipeStream(Handle pipe, Handle read_event, Handle write_event)
-      : pipe_(std::move(pipe)), read_event_(std::move(read_event)), write_event_(std::move(write_event)) {}
-  // No thread is inside read() or write() any more: the handle can go (the worker sees its end).
-  ~PipeStream() override = default;
-
-  ptrdiff_t read(char* buffer, size_t size) override {
-    for (;;) {
-      if (closed_) return 0;
-      OVERLAPPED overlapped{};
-      overlapped.hEvent = read_event_.get();
-      DWORD n = 0;
-      DWORD error = complete(ReadFile(pipe_.get(), buffer, static_cast<DWORD>(std::min(size, kMaxChunk)), nullptr, &overlapped),
-                             overlapped, n);
-      if (error == 0) {
-        if (n > 0 || size == 0) return static_cast<ptrdiff_t>(n);
-        continue;  // an empty write by the worker: not the end
-      }
-      if (closed_ || error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED || error == ERROR_HANDLE_EOF) return 0;
-      return -1;
-    }
-  }
-
-  bool write(const char* data, size_t size) override {
-    while (size > 0) {
-      if (closed_) return false;
-      OVERLAPPED overlapped{};
-      overlapped.hEvent = write_event_.get();
-      DWORD n = 0;
-      if (complete(WriteFile(pipe_.get(), data, static_cast<DWORD>(std::min(size, kMaxChunk)), nullptr, &overlapped), overlapped,
-                   n) != 0 ||
-          n == 0)
-        return false;
-      data += n;
-      size -= n;
-    }
-    return true;
-  }
-
-  // The handle stays open (a reader may still be inside ReadFile on it): pending I/O is cancelled,
-  // and disconnecting ends the worker's side (its reads fail, it exits) and fails later I/O here.
-  void close() override {
-    if (closed_.exchange(true)) return;
-    CancelIoEx(pipe_.get(), nullptr);
-    DisconnectNamedPipe(pipe_.get());
-  }
-
- private:
-  // Waits for an overlapped operation started with `started`: 0 when it succeeded, else its error.
-  // It never returns while the operation is pending: `overlapped` lives on the caller's stack.
-  DWORD complete(BOOL started, OVERLAPPED& overlapped, DWORD& n) {
-    if (!started) {
-      const DWORD error = GetLastError();
-      if (error != ERROR_IO_PENDING) return error;
-      // close() may have cancelled before this operation began: it would then wait for ever.
-      if (closed_) CancelIoEx(pipe_.get(), &overlapped);
-    }
-    return GetOverlappedResult(pipe_.get(), &overlapped, &n, TRUE) ? 0 : GetLastError();
-  }
-
-  Handle pipe_;
-  Handle read_event_;
-  Handle write_event_;
-  std::atomic<bool> closed_{false};
-};
-
-class PipeListener : public Listener {
- public:
-  PipeListener(std::string name, Handle pipe) : name_(std::move(name)), pipe_(std::move(pipe)) {}
-
-  const std::string& address() const override { return name_; }
-
-  std::unique_ptr<Stream> accept(std::chrono::milliseconds timeout, const std::function<bool()>& give_up,
-                                 std::string& error) override {
-    if (!pipe_) return error = "the pipe has already been connected", nullptr;
-    Handle event = manual_reset_event(), read_event = manual_reset_event(), write_event = manual_reset_event();
-    if (!event || !read_event || !write_event) return error = os_error("CreateEvent"), nullptr;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    OVERLAPPED overlapped{};
-    overlapped.hEvent = event.get();
-    if (!ConnectNamedPipe(pipe_.get(), &overlapped)) {
-      const DWORD code = GetLastError();
-      // ERROR_PIPE_CONNECTED: the worker was quicker than this call.
-      if (code != ERROR_PIPE_CONNECTED && code != ERROR_IO_PENDING) return error = os_error("ConnectNamedPipe", code), nullptr;
-      if (code == ERROR_IO_PENDING) {
-        for (;;) {
-          const DWORD waited = WaitForSingleObject(event.get(), kSliceMs);
-          if (waited == WAIT_OBJECT_0) break;
-          if (waited == WAIT_FAILED) error = os_error("WaitForSingleObject");
-          else if (give_up()) error = "the worker ended before it connected";
-          else if (std::chrono::steady_clock::now() > deadline) error = "the worker did not connect in time";
-          else continue;
-          // The operation must end before `overlapped` goes.
-          CancelIoEx(pipe_.get(), &overlapped);
-          DWORD ignored = 0;
-          GetOverlappedResult(pipe_.get(), &overlapped, &ignored, TRUE);
-          return nullptr;
-        }
-        DWORD ignored = 0;
-        if (!GetOverlappedResult(pipe_.get(), &overlapped, &ignored, FALSE)) return error = os_error("ConnectNamedPipe"), nullptr;
-      }
-    }
-    return std::make_unique<PipeStream>(std::move(pipe_), std::move(read_event), std::move(write_event));
-  }
-
- private:
-  const std::string name_;
-  Handle pipe_;  // until accept() hands it to the connection
-};
+using win_support::create_pipe;
+using win_support::Handle;
+using win_support::kMaxChunk;
+using win_support::kPipeBuffer;
+using win_support::manual_reset_event;
+using win_support::os_error;
 
 // Quoted as CommandLineToArgvW and the MSVC runtime (node.exe's) split a command line: backslashes
 // are literal except before a quote, where they are doubled, and the quote is escaped.
@@ -446,24 +217,6 @@ bool output_pipe(Handle& server, Handle& client, std::string& error) {
 }
 
 }  // namespace
-
-std::string random_bytes(size_t n) {
-  std::string out(n, '\0');
-  for (size_t got = 0; got < n;) {
-    const ULONG chunk = static_cast<ULONG>(std::min<size_t>(n - got, 1u << 20));
-    if (!BCRYPT_SUCCESS(BCryptGenRandom(nullptr, reinterpret_cast<PUCHAR>(&out[got]), chunk, BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
-      return "";
-    got += chunk;
-  }
-  return out;
-}
-
-std::unique_ptr<Listener> Listener::create(std::string& error) {
-  std::string name;
-  Handle pipe = create_pipe("isapi-node-", PIPE_ACCESS_DUPLEX, name, error);
-  if (!pipe) return nullptr;
-  return std::make_unique<PipeListener>(name, std::move(pipe));
-}
 
 std::unique_ptr<ChildProcess> ChildProcess::spawn(const Options& options, std::string& error, bool& not_found) {
   not_found = false;
