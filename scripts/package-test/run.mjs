@@ -122,5 +122,14 @@ const counts = JSON.parse(readFileSync(stats, 'utf8'));
 assert.deepEqual(counts.violations, []);
 step(`isapi-node host with the prebuilt binaries: the app answered, ${counts.violations.length} contract violations`);
 
+// Out of process nothing of libnode is needed: the installed package's worker runs on this node.
+const oopStats = join(work, 'oop-stats.json');
+const outside = await serveOnce(['host', '--app', 'app.js', '--port', '0', '--strict', '--stats-file', oopStats, '--hosting-model', 'outofprocess']);
+assert.equal(outside.status, 200, outside.output);
+assert.deepEqual(JSON.parse(outside.body), { served: 'by express', module: 'commonjs' });
+assert.equal(outside.code, 0, `isapi-host exited ${outside.code} ${outside.signal ?? ''}:\n${outside.output}`);
+assert.deepEqual(JSON.parse(readFileSync(oopStats, 'utf8')).violations, []);
+step('isapi-node host --hosting-model outofprocess, without libnode: the app answered from a worker process of this node');
+
 rmSync(work, { recursive: true, force: true });
 step('passed');

@@ -1,32 +1,16 @@
 // A worker process that dies fails alone: only its requests in flight fail, the other worker keeps
 // serving, the dead one is back within two seconds; a worker that keeps dying trips rapid-fail;
 // and a host killed outright leaves no worker behind.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixture, startApp, type RunningApp } from '../support/app-host.js';
 import { stopClean } from '../support/host.js';
+import { childrenOf, running } from '../support/processes.js';
 import { request } from '../support/http.js';
 
 const OUT_OF_PROCESS = { hostingModel: 'outofprocess', nodePath: process.execPath };
 
 /** The host's worker processes (its children), by pid. */
-function workers(app: RunningApp): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(app.process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return []; // pgrep exits 1 when there are none
-  }
-}
-
-/** Running (a zombie waiting for whoever adopted it to reap it counts as ended). */
-const alive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
+const workers = (app: RunningApp): number[] => childrenOf(app.process.pid!);
 
 async function until<T>(probe: () => T, done: (value: T) => boolean, ms: number): Promise<T> {
   const deadline = Date.now() + ms;
@@ -87,7 +71,7 @@ describe('a worker process killed under load', () => {
     void request(`${app.url}/slow?ms=10000`).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 100));
     await app.stop('SIGKILL').catch(() => undefined);
-    const left = await until(() => pids.filter(alive), (l) => l.length === 0, 2000);
+    const left = await until(() => pids.filter(running), (l) => l.length === 0, 2000);
     expect(left).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
 // Starting the Windows test host under Wine for a test (or one for a whole test file), and stopping
 // it after (scripts/wine/host.mjs does the Wine part); finding the Windows programs it started.
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach } from 'vitest';
 // @ts-expect-error: a plain ES module without types
 import * as wine from '../../scripts/wine/host.mjs';
+import { processes } from '../support/processes.js';
 
 export const windowsPath = wine.windowsPath as (path: string) => string;
 
@@ -29,12 +30,9 @@ export const writeAppConfig = wine.writeAppConfig as (
  * unique to one host tells its workers from any other node.exe on the machine.
  */
 export function wineProcesses(exe: string, marker: string): number[] {
-  let pids: number[];
-  try {
-    pids = execFileSync('pgrep', ['-f', exe], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return []; // pgrep exits 1 when there are none
-  }
+  const pids = processes()
+    .filter((p) => p.command.includes(exe))
+    .map((p) => p.pid);
   return pids.filter((pid) => {
     try {
       // A zombie (ended, not yet reaped) has an empty environment: it does not count.
