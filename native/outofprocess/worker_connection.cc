@@ -153,7 +153,10 @@ std::shared_ptr<RequestHandle> WorkerConnection::find(uint64_t id) {
 
 void WorkerConnection::forget(uint64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (exchanges_.erase(id)) --in_flight_;
+  auto it = exchanges_.find(id);
+  if (it == exchanges_.end()) return;
+  if (!it->second.finished) --in_flight_;
+  exchanges_.erase(it);
 }
 
 void WorkerConnection::submit(std::shared_ptr<RequestHandle> request, Pairs vars) {
@@ -187,8 +190,12 @@ void WorkerConnection::submit(std::shared_ptr<RequestHandle> request, Pairs vars
     bool known;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      known = exchanges_.erase(id) != 0;
-      if (known) --in_flight_;
+      auto it = exchanges_.find(id);
+      known = it != exchanges_.end();
+      if (known) {
+        if (!it->second.finished) --in_flight_;
+        exchanges_.erase(it);
+      }
     }
     if (!known) return;
     std::string gone;
@@ -216,6 +223,8 @@ void WorkerConnection::on_send(uint64_t id, uint8_t flags, PayloadReader& in) {
     if (it == exchanges_.end()) return;  // ended here while the worker was still answering
     Exchange& x = it->second;
     if (x.finished) throw ProtocolError("a SEND after the final one");
+    // The worker is done with it: no longer its load, though IIS still has the last bytes to send.
+    if (final) --in_flight_;
     x.finished = final;
     if (!final) x.unconfirmed += chunk.size();
     if (x.unconfirmed > kSendWindow + kSendOverrun)

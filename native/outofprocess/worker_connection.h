@@ -39,6 +39,7 @@ class WorkerConnection {
   std::optional<StartFailure> wait_ready(std::chrono::milliseconds timeout);
   // Sends the request to the worker with `vars` as its server variables.
   void submit(std::shared_ptr<RequestHandle> request, Pairs vars);
+  // Requests the worker has not finished answering (the dispatcher's measure of its load).
   size_t in_flight() const { return in_flight_; }
   // Time since the worker's last frame: its heartbeats keep this short while its loop turns.
   std::chrono::milliseconds silent_for() const;

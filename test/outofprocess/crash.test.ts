@@ -75,3 +75,30 @@ describe('a worker process killed under load', () => {
     expect(left).toEqual([]);
   });
 });
+
+describe('dispatch to the least busy worker process', () => {
+  it('counts a request as done once its worker sent the last of it, not when IIS completes the write', async () => {
+    // IIS's completions of the final writes arrive late (up to 200 ms): a worker that has finished
+    // its request must not look as busy as one that is stuck in a slow one.
+    const app = await startApp({
+      app: fixture('process.app.mjs'),
+      config: { ...OUT_OF_PROCESS, processes: 2 },
+      hostArgs: ['--completions', 'delayed', '--completion-delay-us', '200000'],
+    });
+    await until(() => workers(app), (w) => w.length === 2, 5000);
+    const slow = request(`${app.url}/slow?ms=3000`);
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    const pids = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const res = await request(`${app.url}/`);
+      expect(res.status).toBe(200);
+      pids.add(res.body.toString());
+    }
+    // All ten went to the idle worker, none waited behind the slow one.
+    expect(pids.size).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect((await slow).status).toBe(200);
+    await stopClean(app);
+  });
+});
