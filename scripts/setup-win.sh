@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run setup:win`: what the Windows build and its Wine test rig need on a Debian/Ubuntu
-# machine. Safe to run again: each step skips what is done.
+# machine (`npm run setup` already installs the compilers and builds the DLLs). Safe to run again:
+# each step skips what is done.
 #  - CMake and Debian's mingw-w64 compilers with the -posix thread model (std::thread, std::mutex),
 #    for x64 and x86;
 #  - wine64 (32-bit Wine does not install here), and a private Wine prefix in .cache/wine that

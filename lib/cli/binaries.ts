@@ -22,10 +22,13 @@ export interface PrebuildManifest {
   version: string;
   platform: string;
   arch: string;
-  /** The shared library the in-process runtime was linked against, e.g. "libnode.so.108". */
-  libnode: string;
+  /**
+   * The shared library the in-process runtime was linked against, e.g. "libnode.so.108". Absent
+   * where the binaries have no in-process runtime (the Windows ones built with mingw-w64).
+   */
+  libnode?: string;
   /** Its Node major version. */
-  nodeMajor: number;
+  nodeMajor?: number;
   files: string[];
 }
 
@@ -114,9 +117,50 @@ export function checkLibnodeOverride(binaries: NativeBinaries, override: string 
   if (!override || !binaries.manifest) return;
   if (!existsSync(override)) throw new CliError(`ISAPI_NODE_LIBNODE names ${override}, which does not exist`);
   const named = /libnode\.so\.(\d+)/.exec(realpathSync(override))?.[0] ?? /libnode\.so\.(\d+)/.exec(override)?.[0];
-  if (named && named !== binaries.manifest.libnode) {
+  if (named && binaries.manifest.libnode && named !== binaries.manifest.libnode) {
     throw new CliError(
       `ISAPI_NODE_LIBNODE names ${named}, but the prebuilt in-process runtime needs ${binaries.manifest.libnode} (Node ${binaries.manifest.nodeMajor}): name that one, or build from source with \`npx isapi-node build\``,
     );
   }
+}
+
+/** The Windows architecture of an IIS application pool of this bitness, as Node names it. */
+export const windowsArch = (bitness: 32 | 64) => (bitness === 64 ? 'x64' : 'ia32');
+
+/**
+ * The Windows binaries for an application pool of `bitness` (for `iis-install`, from any OS):
+ * ISAPI_WIN_BUILD's build if set (a folder under build/, e.g. an MSVC build with the in-process
+ * runtime), else this checkout's cross-build (build/win64, build/win32: `npm run build:win`), else
+ * the package's prebuilt ones (prebuilds/win32-x64, win32-ia32), refused like findBinaries's when
+ * they belong to another architecture or version. Whether each DLL really is for that
+ * architecture is the caller's to check (lib/iis/pe.ts).
+ */
+export function findWindowsBinaries(bitness: 32 | 64, root: string = packageRoot): NativeBinaries {
+  const extension = NATIVE_FILES.extension.win32;
+  const named = process.env.ISAPI_WIN_BUILD;
+  if (named) {
+    const dir = join(root, 'build', named);
+    if (!existsSync(join(dir, extension))) throw new CliError(`ISAPI_WIN_BUILD=${named}, but ${join(dir, extension)} does not exist: build it first, or unset ISAPI_WIN_BUILD`);
+    return binaries(dir, 'build', 'win32');
+  }
+  const build = join(root, 'build', bitness === 64 ? 'win64' : 'win32');
+  if (existsSync(join(build, extension))) return binaries(build, 'build', 'win32');
+
+  const arch = windowsArch(bitness);
+  const dir = join(root, 'prebuilds', platformTag('win32', arch));
+  if (!existsSync(join(dir, extension))) {
+    throw new CliError(
+      `no ${extension} for ${bitness}-bit application pools: the package has no ${join('prebuilds', platformTag('win32', arch))} and this checkout no ${join('build', bitness === 64 ? 'win64' : 'win32')} ` +
+        '(npm run build:win makes both). Reinstall the package, or choose the other --bitness.',
+    );
+  }
+  const manifest = readManifest(dir);
+  if (manifest.platform !== 'win32' || manifest.arch !== arch) {
+    throw new CliError(`the binaries in ${dir} were built for ${platformTag(manifest.platform, manifest.arch)}, not ${platformTag('win32', arch)}: reinstall the package`);
+  }
+  const version = packageVersion(root);
+  if (manifest.version !== version) {
+    throw new CliError(`the binaries in ${dir} belong to isapi-node ${manifest.version}, the package is ${version}: reinstall the package`);
+  }
+  return binaries(dir, 'prebuilt', 'win32', manifest);
 }

@@ -7,9 +7,11 @@ export function versionReport(): string {
   try {
     const binaries = findBinaries();
     lines.push(`native binaries: ${binaries.kind === 'prebuilt' ? 'prebuilt' : 'built here'}, ${binaries.dir}`);
-    if (binaries.manifest) {
+    // A Windows prebuild has no in-process runtime (that one is an MSVC build), so no libnode to name.
+    if (binaries.manifest?.libnode) {
       lines.push(`in-process runtime: needs ${binaries.manifest.libnode} (Node ${binaries.manifest.nodeMajor})`);
     }
+    lines.push('out-of-process workers: your own node, 18 or later ("nodePath")');
   } catch (error) {
     lines.push(`native binaries: none usable: ${(error as Error).message}`);
   }

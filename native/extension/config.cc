@@ -117,8 +117,12 @@ ExtensionConfig parse_config(const json& doc, const std::string& file) {
   c.app = app;
   fields.text("export", c.app_export);
   fields.text("hostingModel", c.hosting_model);
-  fields.text("trace", c.trace);
-  if (c.trace != "stderr") c.trace = resolve(directory_of(file), c.trace);
+  if (doc.contains("trace")) {
+    fields.text("trace", c.trace);
+    if (c.trace != "stderr") c.trace = resolve(directory_of(file), c.trace);
+  } else {
+    c.trace = platform::default_trace(file);  // stderr, or on Windows isapi_node.log beside this file
+  }
   fields.path("packageRoot", c.package_root);
   fields.path("libnode", c.libnode);
   fields.number("workers", c.workers, 1, kMaxWorkers);
@@ -175,6 +179,7 @@ ConfigResult load_config(const std::string& module_path) {
   else file = resolve(directory_of(module_path), stem_of(module_path) + ".json");
 
   ConfigResult result;
+  result.file = file;
   json doc;
   try {
     doc = read_document(file);

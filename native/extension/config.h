@@ -21,7 +21,7 @@ struct ExtensionConfig {
   std::vector<std::string> server_variables;  // sent with each request to out-of-process workers
   bool dev_errors = false;         // startup failure pages show the detail (message and stack)
   unsigned pool_threads = 4;       // the native pool that prepares requests
-  std::string trace = "stderr";    // "stderr" or a file path
+  std::string trace = "stderr";    // "stderr" or a file path; without "trace": platform::default_trace
   uint64_t trace_max_bytes = 64ull << 20;  // past it the trace file is rotated (FILE.1); 0: never
   uint32_t shutdown_timeout_ms = 30000;
   uint32_t start_timeout_ms = 30000;
@@ -41,6 +41,7 @@ struct ExtensionConfig {
 struct ConfigResult {
   std::optional<ExtensionConfig> config;
   std::string error;  // why there is none: names the file, the key and the fix
+  std::string file;   // the file read (or looked for)
 };
 
 // Reads the configuration for the extension file at `module_path`.

@@ -55,7 +55,12 @@ void ExtensionState::fail_start(const std::string& kind, const std::string& deta
 void ExtensionState::start() {
   const std::string module_path = platform::own_module_path();
   ConfigResult loaded = load_config(module_path);
-  if (!loaded.config) return fail_start("config_invalid", loaded.error);
+  if (!loaded.config) {
+    // Where a configuration without "trace" would trace: on Windows a file beside it, since
+    // w3wp.exe's standard error goes nowhere and this is the failure most in need of saying.
+    trace_.open(platform::default_trace(loaded.file), ExtensionConfig{}.trace_max_bytes);
+    return fail_start("config_invalid", loaded.error);
+  }
   config_ = std::move(loaded.config);
   trace_.open(config_->trace, config_->trace_max_bytes);
   set_exception_trace(&trace_);

@@ -26,6 +26,11 @@ bool failed_for_libnode(const std::string& loader_error);
 // The full path of the loaded extension library (this code's own module).
 std::string own_module_path();
 
+// The trace channel when the configuration at `config_file` has no "trace" key: "stderr" on POSIX;
+// on Windows the file isapi_node.log beside the configuration, since w3wp.exe has no console and
+// its standard error goes nowhere (lib/iis/names.ts TRACE_FILE names the same file).
+std::string default_trace(const std::string& config_file);
+
 // `dir` and `name` joined with the platform's separator ("" dir: `name` alone).
 std::string join_path(const std::string& dir, const std::string& name);
 // True for an existing regular file (not a folder).

@@ -136,7 +136,7 @@ describe('isapi-node', () => {
   it('refuses an unknown command and lists the commands', () => {
     const r = spawnSync(process.execPath, [cli, 'serv'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('isapi-node: unknown command "serv" (commands: host, serve, trace, build)\n');
+    expect(r.stderr).toBe('isapi-node: unknown command "serv" (commands: host, serve, trace, build, iis-install, iis-uninstall, doctor, libnode)\n');
   });
 
   it('prints its usage with --help', () => {

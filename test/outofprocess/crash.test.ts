@@ -6,21 +6,13 @@ import { fixture, startApp, type RunningApp } from '../support/app-host.js';
 import { stopClean } from '../support/host.js';
 import { childrenOf, running } from '../support/processes.js';
 import { request } from '../support/http.js';
+import { until } from '../support/wait.js';
 
 const OUT_OF_PROCESS = { hostingModel: 'outofprocess', nodePath: process.execPath };
 
 /** The host's worker processes (its children), by pid. */
 const workers = (app: RunningApp): number[] => childrenOf(app.process.pid!);
 
-async function until<T>(probe: () => T, done: (value: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  let value = probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 10));
-    value = probe();
-  }
-  return value;
-}
 
 describe('a worker process killed under load', () => {
   it('fails only its own requests in flight, and is back within 2 s', async () => {

@@ -12,24 +12,15 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../support/build.js';
 import { generatedBody, request, requestHashed, streamPatternSha256 } from '../support/http.js';
-import { WINDOWS_NODE, windowsPath, wineHosts, wineProcesses, writeAppConfig, type WineHost } from './wine-host.js';
+import { readTrace, WINDOWS_NODE, windowsPath, wineHosts, wineProcesses, writeAppConfig, type WineHost } from './wine-host.js';
+import { until } from '../support/wait.js';
 
 const MB = 1024 * 1024;
 const APP = join(projectRoot, 'test', 'wine', 'fixtures', 'outofprocess.app.mjs');
 const HOST_SCRIPT = join(projectRoot, 'scripts', 'wine', 'host.mjs');
 const USER = 'CONTOSO\\alice';
 
-async function until<T>(probe: () => T, done: (value: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  let value = probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-    value = probe();
-  }
-  return value;
-}
 
-const readTrace = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
 
 async function json<T = Record<string, unknown>>(url: string, headers: Record<string, string> = {}): Promise<T> {
   const res = await request(url, { headers });

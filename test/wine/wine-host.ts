@@ -1,7 +1,7 @@
 // Starting the Windows test host under Wine for a test (or one for a whole test file), and stopping
 // it after (scripts/wine/host.mjs does the Wine part); finding the Windows programs it started.
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach } from 'vitest';
 // @ts-expect-error: a plain ES module without types
 import * as wine from '../../scripts/wine/host.mjs';
@@ -96,3 +96,6 @@ export function wineHosts({ per = 'test' }: { per?: 'test' | 'file' } = {}): {
     },
   };
 }
+
+/** A trace file's text so far ("" before it exists). */
+export const readTrace = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');

@@ -27,6 +27,9 @@ bool failed_for_libnode(const std::string& loader_error) { return loader_error.f
 
 std::string join_path(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
 
+// The host (isapi-host, a service manager, a terminal) keeps the process's standard error.
+std::string default_trace(const std::string&) { return "stderr"; }
+
 bool is_regular_file(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);

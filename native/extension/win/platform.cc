@@ -4,6 +4,7 @@
 
 #include <windows.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "win/utf8.h"
@@ -44,6 +45,15 @@ std::string join_path(const std::string& dir, const std::string& name) {
   if (dir.empty()) return name;
   const char last = dir.back();
   return last == '\\' || last == '/' ? dir + name : dir + "\\" + name;
+}
+
+// The trace file of a configuration without "trace" (lib/iis/names.ts TRACE_FILE): w3wp.exe has no
+// console, so standard error would lose every record.
+constexpr const char* kDefaultTraceFile = "isapi_node.log";
+
+std::string default_trace(const std::string& config_file) {
+  const size_t slash = config_file.find_last_of("/\\");
+  return join_path(slash == std::string::npos ? "" : config_file.substr(0, slash), kDefaultTraceFile);
 }
 
 bool is_regular_file(const std::string& path) {
