@@ -22,7 +22,7 @@ const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destina
 const files = packed.files.map((f) => f.path);
 const forbidden = files.filter((f) => /^(test|bench|examples|lib|build|deps|docs|node_modules)\/|\.map$|^scripts\/(?!(setup-libnode|apt-missing)\.sh$)/.test(f));
 assert.deepEqual(forbidden, [], 'the tarball holds files a user does not need');
-for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/runtime/bootstrap.cjs', 'prebuilds/linux-x64/manifest.json', 'binding.gyp']) {
+for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/runtime/bootstrap.cjs', 'dist/worker/main.js', 'prebuilds/linux-x64/manifest.json', 'prebuilds/win32-x64/isapi_node.dll', 'prebuilds/win32-ia32/isapi_node.dll', 'binding.gyp']) {
   assert.ok(files.includes(needed), `the tarball lacks ${needed}`);
 }
 step(`${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
@@ -130,6 +130,13 @@ assert.deepEqual(JSON.parse(outside.body), { served: 'by express', module: 'comm
 assert.equal(outside.code, 0, `isapi-host exited ${outside.code} ${outside.signal ?? ''}:\n${outside.output}`);
 assert.deepEqual(JSON.parse(readFileSync(oopStats, 'utf8')).violations, []);
 step('isapi-node host --hosting-model outofprocess, without libnode: the app answered from a worker process of this node');
+
+// The IIS install from the installed package: its own prebuilt Windows DLL, planned as a dry run.
+const planned = node([join(project, 'node_modules/.bin/isapi-node'), 'iis-install', '--app', 'app.js', '--virtualdir', '/shop', '--dry-run']);
+assert.match(planned, /node_modules\/isapi-node\/prebuilds\/win32-x64\/isapi_node\.dll/);
+assert.match(planned, /add apppool/);
+assert.ok(!existsSync(join(project, 'web.config')), 'a dry run wrote web.config');
+step('isapi-node iis-install --dry-run from the installed package: its win32-x64 DLL, the appcmd lines, nothing written');
 
 rmSync(work, { recursive: true, force: true });
 step('passed');
