@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/hex.h"
 #include "outofprocess/frame.h"
 
 using isapi_node::outofprocess::FrameBuilder;
@@ -24,13 +25,6 @@ namespace {
 std::string unhex(const std::string& hex) {
   std::string out;
   for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-  return out;
-}
-
-std::string tohex(const std::string& bytes) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) out += digits[c >> 4], out += digits[c & 15];
   return out;
 }
 
@@ -95,7 +89,7 @@ json decode(const std::string& bytes) {
       }
       case Kind::str: fields[f.name] = in.str(); break;
       case Kind::pairs: fields[f.name] = json_of(in.pairs()); break;
-      case Kind::rest_hex: fields[f.name] = tohex(in.rest()); break;
+      case Kind::rest_hex: fields[f.name] = hex::encode(in.rest()); break;
     }
   }
   in.end();
@@ -145,7 +139,7 @@ int main(int argc, char** argv) {
       }
       const std::string built = encode(v);
       if (built != bytes) {
-        std::printf("%s: built %s\n", name.c_str(), tohex(built).c_str());
+        std::printf("%s: built %s\n", name.c_str(), hex::encode(built).c_str());
         ++failures;
       }
     } catch (const std::exception& e) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/hex.h"
+
 namespace isapi_node::outofprocess {
 namespace {
 
@@ -9,13 +11,6 @@ namespace {
 constexpr size_t kLastLines = 10;
 // How long a worker whose connection closed may take to exit before it is killed.
 constexpr auto kExitGrace = std::chrono::seconds(2);
-
-std::string hex(const std::string& bytes) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) out += digits[c >> 4], out += digits[c & 15];
-  return out;
-}
 
 }  // namespace
 
@@ -50,7 +45,7 @@ std::optional<StartFailure> WorkerProcess::start() {
   options.arguments = launch_.arguments;
   // The address and the secret go over standard input: never on a command line or in the
   // environment, where other processes of the machine could read them.
-  options.input = nlohmann::json{{"address", listener->address()}, {"secret", hex(secret)}}.dump() + "\n";
+  options.input = nlohmann::json{{"address", listener->address()}, {"secret", hex::encode(secret)}}.dump() + "\n";
   options.on_line = [this](const std::string& line) { on_output(line); };
   bool not_found = false;
   launch_.on_launcher([&] { child_ = platform::ChildProcess::spawn(options, error, not_found); });

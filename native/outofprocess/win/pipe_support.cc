@@ -1,6 +1,8 @@
 // The helpers win/channel.cc and win/child_process.cc share (pipe_support.h): error texts, events,
 // and named pipes with a DACL for this process's own user. The POSIX twins share posix/support.h.
 #include "outofprocess/win/pipe_support.h"
+
+#include "common/hex.h"
 #include "outofprocess/platform.h"
 
 #include <vector>
@@ -14,13 +16,6 @@ std::string os_error(const char* what, DWORD code) { return std::string(what) + 
 Handle manual_reset_event() { return Handle(CreateEventW(nullptr, TRUE, FALSE, nullptr)); }
 
 namespace {
-
-std::string hex(const std::string& bytes) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) out += digits[c >> 4], out += digits[c & 15];
-  return out;
-}
 
 // A security descriptor whose DACL lets only this process's user (the identity its workers run
 // as: CreateProcessW gives them the process's token) open the object, never the world-accessible
@@ -85,7 +80,7 @@ Handle create_pipe(const std::string& prefix, DWORD direction, std::string& name
   if (random.size() != 16) return error = "the OS gave no random bytes for a pipe name", Handle();
   OwnUserOnly security;
   if (!security.init(error)) return Handle();
-  name = "\\\\.\\pipe\\" + prefix + hex(random);
+  name = "\\\\.\\pipe\\" + prefix + hex::encode(random);
   Handle pipe(CreateNamedPipeW(win::to_utf16(name).c_str(), direction | FILE_FLAG_FIRST_PIPE_INSTANCE | FILE_FLAG_OVERLAPPED,
                                PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1, kPipeBuffer,
                                kPipeBuffer, 0, security.attributes()));
