@@ -145,18 +145,14 @@ void WorkerConnection::on_ready(uint8_t flags, PayloadReader& in) {
   settle_start(StartFailure{kind, message});
 }
 
-std::shared_ptr<RequestHandle> WorkerConnection::find(uint64_t id) {
+std::shared_ptr<RequestHandle> WorkerConnection::forget(uint64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = exchanges_.find(id);
-  return it == exchanges_.end() ? nullptr : it->second.request;
-}
-
-void WorkerConnection::forget(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = exchanges_.find(id);
-  if (it == exchanges_.end()) return;
+  if (it == exchanges_.end()) return nullptr;
   if (!it->second.finished) --in_flight_;
+  auto request = std::move(it->second.request);
   exchanges_.erase(it);
+  return request;
 }
 
 void WorkerConnection::submit(std::shared_ptr<RequestHandle> request, Pairs vars) {
@@ -185,23 +181,14 @@ void WorkerConnection::submit(std::shared_ptr<RequestHandle> request, Pairs vars
   if (closed) return request->fail(502, "the JavaScript worker ended before it took the request");
   // The client left, or the extension ended the request (timeout, shutdown): the worker is told,
   // and sends nothing more for it, so the request is ended here (a no-op when it already was).
-  // Weak: the listener is kept by the request itself.
-  request->on_client_gone([this, id, weak = std::weak_ptr<RequestHandle>(request)] {
-    bool known;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = exchanges_.find(id);
-      known = it != exchanges_.end();
-      if (known) {
-        if (!it->second.finished) --in_flight_;
-        exchanges_.erase(it);
-      }
-    }
-    if (!known) return;
+  // The listener holds no reference (the request keeps the listener): forget() hands it back.
+  request->on_client_gone([this, id] {
+    auto forgotten = forget(id);
+    if (!forgotten) return;
     std::string gone;
     FrameBuilder(gone, FrameType::gone, 0, id).finish();
     write(std::move(gone));
-    if (auto r = weak.lock()) r->abort("the client is gone");
+    forgotten->abort("the client is gone");
   });
   write(std::move(frame));
 }
@@ -234,7 +221,10 @@ void WorkerConnection::on_send(uint64_t id, uint8_t flags, PayloadReader& in) {
   }
   const size_t bytes = chunk.size();
   request->send(std::move(head), std::move(chunk), final, [this, id, final, bytes](bool ok, std::string) {
-    if (final) return forget(id);
+    if (final) {
+      forget(id);
+      return;
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = exchanges_.find(id);
@@ -276,10 +266,7 @@ void WorkerConnection::on_read(uint64_t id, PayloadReader& in) {
 void WorkerConnection::on_abort(uint64_t id, PayloadReader& in) {
   const std::string reason = in.str();
   in.end();
-  auto request = find(id);
-  if (!request) return;
-  forget(id);
-  request->abort(reason);
+  if (auto request = forget(id)) request->abort(reason);
 }
 
 void WorkerConnection::fail_all(unsigned status, const std::string& reason) {

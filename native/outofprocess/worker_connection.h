@@ -65,10 +65,9 @@ class WorkerConnection {
   void on_send(uint64_t id, uint8_t flags, PayloadReader& in);
   void on_read(uint64_t id, PayloadReader& in);
   void on_abort(uint64_t id, PayloadReader& in);
-  // The request, if it is still in flight on this connection.
-  std::shared_ptr<RequestHandle> find(uint64_t id);
-  // Forgets the request: its end was decided (final send completed, abort, gone).
-  void forget(uint64_t id);
+  // Forgets the request, whose end was decided (final send completed, abort, gone), and returns
+  // it; null when it was already forgotten.
+  std::shared_ptr<RequestHandle> forget(uint64_t id);
   void write(std::string frame);
   void settle_start(std::optional<StartFailure> failure);
 
