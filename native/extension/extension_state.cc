@@ -82,11 +82,11 @@ void ExtensionState::start() {
 #define ISAPI_NODE_COPY_NUMBER(field) bc.field = config_->field;
   ISAPI_NODE_CONFIG_NUMBERS(ISAPI_NODE_COPY_NUMBER)
 #undef ISAPI_NODE_COPY_NUMBER
-  backend_ = config_->hosting_model == "outofprocess" ? start_outofprocess(bc) : start_inprocess(bc, directory_of(module_path));
+  const bool oop = config_->hosting_model == "outofprocess";
+  backend_ = oop ? start_outofprocess(bc) : start_inprocess(bc, directory_of(module_path));
   if (!backend_) return;
   // At least once a second: a client that left is noticed within about that.
   timeouts_ = std::make_unique<TimeoutSweeper>(check_period(config_->request_timeout_ms), [this] { sweep(); });
-  const bool oop = config_->hosting_model == "outofprocess";
   trace_.write("isapi-node", "ready: " + config_->app + " with " +
                                  std::to_string(oop ? config_->processes : config_->workers) +
                                  (oop ? " worker process(es) of " + config_->node_path : std::string(" JavaScript worker(s)")) +
