@@ -12,7 +12,7 @@ import type { RequestRecord, ResponseHead, Transport } from '../core/transport.j
 import { SEND_WINDOW_BYTES, SendWindow } from '../runtime/send-window.js';
 import { headerVariable } from '../serve/server-variables.js';
 import { copyDescriptor } from './file-copy.js';
-import { FrameType, MAX_CHUNK_BYTES, ProtocolError, traceFrame, type BodyFrame, type RequestFrame, type SentFrame, type WorkerFrame } from './frames.js';
+import { FrameType, MAX_CHUNK_BYTES, ProtocolError, traceFrame, type BodyFrame, type Pairs, type RequestFrame, type SentFrame, type WorkerFrame } from './frames.js';
 
 const readAsync = promisify(fsRead);
 
@@ -55,7 +55,8 @@ export class WorkerTransport implements Transport {
   readonly gone = new ClientGone();
   readonly #sink: FrameSink;
   readonly #id: number;
-  readonly #variables = new Map<string, string>();
+  /** The server variables the REQUEST carried; few apps ask for any, so they are searched on demand. */
+  readonly #variables: Pairs;
   readonly #window = new SendWindow();
   /** Non-final SENDs waiting for their SENT, oldest first: IIS completes a request's sends in order. */
   readonly #unconfirmed: (Waiting<void> & { bytes: number })[] = [];
@@ -71,7 +72,7 @@ export class WorkerTransport implements Transport {
     this.#sink = sink;
     this.#id = frame.id;
     this.record = recordOf(frame);
-    for (const [name, value] of frame.serverVariables) this.#variables.set(name.toUpperCase(), value);
+    this.#variables = frame.serverVariables;
   }
 
   async send(head: ResponseHead | null, chunk: Uint8Array | null, final: boolean): Promise<void> {
@@ -138,7 +139,10 @@ export class WorkerTransport implements Transport {
   }
 
   serverVariable(name: string): string | null {
-    return this.#variables.get(name.toUpperCase()) ?? headerVariable(this.record.headers, name);
+    const key = name.toUpperCase();
+    // From the end: a name sent twice (also listed in "serverVariables") answers with the later one.
+    for (let i = this.#variables.length - 1; i >= 0; i--) if (this.#variables[i][0].toUpperCase() === key) return this.#variables[i][1];
+    return headerVariable(this.record.headers, name);
   }
 
   trace(text: string): void {
