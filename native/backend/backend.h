@@ -143,6 +143,10 @@ class Backend {
   virtual std::optional<StartFailure> start() = 0;
   // Hands a request to the JS side (any thread). Requests are delivered in batches.
   virtual void submit(std::shared_ptr<RequestHandle> request) = 0;
+  // Whether submit() can wait (a write to a worker process's full socket). The ISAPI layer calls
+  // a submit() that cannot on the IIS thread itself, and hands one that can to its pool, since
+  // HttpExtensionProc must never block.
+  virtual bool submit_may_block() const { return false; }
   // Stops the JS side; requests not yet delivered are aborted. Blocks until it has stopped.
   virtual void stop() = 0;
   // Why the backend gave up (rapid-fail: its workers kept ending), or nothing while it is healthy.

@@ -191,8 +191,10 @@ DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
                       "The request body is larger than this application accepts (" + std::to_string(max_body) +
                           " bytes, \"maxRequestBodyBytes\").",
                       "", /*keep_connection=*/false);
-  // Nothing here reads the ECB or blocks: the pool prepares the request. From the moment the job is
-  // queued the request may run to its end on other threads before this returns.
+  // Nothing here blocks. The record is gathered on this IIS thread (GetServerVariable and
+  // HSE_REQ_IO_COMPLETION answer at once) and handed straight to the JavaScript side, which queues
+  // it and wakes its worker: one thread hand-off per request instead of two. From the moment it is
+  // handed on, the request may run to its end on other threads before this returns.
   auto request = std::make_shared<IsapiRequest>(
       ecb, ++next_id_, *this, [this](std::function<void()> job) { defer(std::move(job)); },
       [this](IsapiRequest* r) { request_ended(r); });
@@ -216,20 +218,22 @@ DWORD ExtensionState::handle(EXTENSION_CONTROL_BLOCK* ecb) {
   }
   if (!request)
     return answer_now(ecb, 503, "Service Unavailable", "The server is busy; try again in a moment.", "Retry-After: 1\r\n");
+  if (!request->prepare()) return HSE_STATUS_PENDING;  // it has already sent DONE_WITH_SESSION
+  auto hand_on = [this, request] {
+    if (draining_) return request->abort_with("the application is shutting down", 503);
+    backend_->submit(request);
+  };
+  if (!backend_->submit_may_block()) {
+    hand_on();
+    return HSE_STATUS_PENDING;
+  }
   bool queued = false;
   try {
-    queued = pool_->post([this, request] {
-      if (!request->prepare()) return;
-      if (draining_) return request->abort_with("the application is shutting down", 503);
-      backend_->submit(request);
-    });
+    queued = pool_->post(hand_on);
   } catch (...) {
     queued = false;  // out of memory for the job: the request was never handed on
   }
-  if (!queued) {
-    request_ended(request.get());
-    return answer_now(ecb, 503, "Service Unavailable", "The application is shutting down; try again.");
-  }
+  if (!queued) request->abort_with("the application is shutting down", 503);
   return HSE_STATUS_PENDING;
 }
 

@@ -47,6 +47,9 @@ class OutOfProcessBackend : public SupervisedBackend {
     };
   }
   ~OutOfProcessBackend() override { stop(); }
+  // The REQUEST frame is written on the calling thread, and a worker that stopped reading leaves
+  // its socket full.
+  bool submit_may_block() const override { return true; }
 
  private:
   unsigned worker_count() const override { return oop_.processes; }
