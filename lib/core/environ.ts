@@ -4,6 +4,7 @@
 // hence the rules below.
 
 import type { Environ } from '../types.js';
+import type { ClientGone } from './client-gone.js';
 import { FileBody, type FileWrapperOptions } from './file-wrapper.js';
 import { RequestBody } from './input.js';
 import { TraceStream } from './trace-stream.js';
@@ -81,6 +82,16 @@ function headerValue(headers: readonly string[], lowerName: string): string | un
   return undefined;
 }
 
+/** The ClientGone behind each environ buildEnviron made. An adapter that must hear of the client
+ *  leaving (fromNodeListener, on every request) listens there: `isapi.signal` would make an
+ *  AbortController, several µs, for news that rarely comes. */
+const goneOfEnviron = new WeakMap<Environ, ClientGone>();
+
+/** The ClientGone of an environ buildEnviron made; undefined for any other object (a copy an app made). */
+export function clientGoneOf(environ: Environ): ClientGone | undefined {
+  return goneOfEnviron.get(environ);
+}
+
 /** Copies a server variable into the environ only when IIS had a non-empty value. */
 function setIfPresent(environ: Environ, key: string, value: string | undefined): void {
   if (value !== undefined && value !== '') environ[key] = value;
@@ -135,5 +146,6 @@ export function buildEnviron(record: RequestRecord, transport: Transport, option
   if (https) environ.HTTPS = 'on';
   const http = httpKeys(record.headers);
   for (const key in http) environ[key] = http[key];
+  goneOfEnviron.set(environ, transport.gone);
   return environ;
 }

@@ -2,13 +2,37 @@
 // routing) as an App, running unchanged on Node's own IncomingMessage and ServerResponse.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { App, Body } from '../../types.js';
+import { clientGoneOf } from '../../core/environ.js';
+import type { App, Body, Environ } from '../../types.js';
 import { buildRequest } from './request.js';
 import { createResponse } from './response.js';
 import { ResponseBody } from './response-body.js';
 import { AdapterSocket } from './socket.js';
 
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/**
+ * Runs `onGone` once when the client leaves, as an 'abort' listener on isapi.signal would: never
+ * for a client already gone, and an exception it throws is uncaught rather than the caller's. The
+ * core's own flag is used when the environ is the one the core made, so no AbortController is made.
+ */
+function whenGone(environ: Environ, onGone: () => void): void {
+  const gone = clientGoneOf(environ);
+  if (!gone) {
+    environ['isapi.signal'].addEventListener('abort', onGone);
+    return;
+  }
+  if (gone.isGone) return;
+  gone.listen(() => {
+    try {
+      onGone();
+    } catch (error) {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  });
+}
 
 export function fromNodeListener(listener: NodeListener): App {
   return (environ, startResponse): Body => {
@@ -26,7 +50,7 @@ export function fromNodeListener(listener: NodeListener): App {
       res.emit('close');
       req.emit('close');
     };
-    environ['isapi.signal'].addEventListener('abort', () => {
+    whenGone(environ, () => {
       // What Node's server does when the connection drops mid-request: res.destroyed turns true
       // and the socket closes, which is what on-finished (Express, loggers) waits for.
       if (!req.complete) req.emit('aborted');
