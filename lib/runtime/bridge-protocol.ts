@@ -6,26 +6,26 @@
 
 import { RECORD_VARIABLES } from '../core/record-variables.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The first slot of each event in a batch. */
 export const EventType = { request: 1, done: 2, gone: 3 } as const;
 
 /** Slots after the type, per event. */
-export const EventSlots = { request: 9, done: 3, gone: 1 } as const;
+export const EventSlots = { request: 5, done: 3, gone: 1 } as const;
 
-/** Offsets of a request event's slots from its type slot. */
-export const RequestSlot = {
-  id: 1,
-  method: 2,
-  path: 3,
-  query: 4,
-  rawUrl: 5,
-  headers: 6,
-  vars: 7,
-  totalBytes: 8,
-  preload: 9,
-} as const;
+/**
+ * Offsets of a request event's slots from its type slot. `fields`: method, path, query, rawUrl,
+ * the record variables in RECORD_VARIABLES' order ("" for one IIS did not have), then the
+ * headers as name, value, ... as received; one string joined by NUL (split here), or an array
+ * of strings when a field held NUL. `present`: bit i set when IIS had RECORD_VARIABLES[i].
+ * `preload`: undefined when IIS had read no body yet.
+ */
+export const RequestSlot = { id: 1, fields: 2, present: 3, totalBytes: 4, preload: 5 } as const;
+
+/** Where the record variables start in a request's fields. */
+export const FIELDS_BEFORE_VARIABLES = 4;
+export const FIELD_SEPARATOR = '\0';
 
 /** Offsets of a done event's slots (data: the bytes read, undefined when none). */
 export const DoneSlot = { token: 1, ok: 2, data: 3 } as const;

@@ -3,7 +3,8 @@
 // operations are mirrored in native/bridge/protocol.h (namespace arg).
 
 import type { RequestRecord } from '../core/transport.js';
-import { DoneSlot, EventSlots, EventType, GoneSlot, RequestSlot } from './bridge-protocol.js';
+import { RECORD_VARIABLES } from '../core/record-variables.js';
+import { DoneSlot, EventSlots, EventType, FIELDS_BEFORE_VARIABLES, FIELD_SEPARATOR, GoneSlot, RequestSlot } from './bridge-protocol.js';
 
 /** What the native side tells a worker: a new request, an operation finished (data: the bytes
  *  read; none at the end of the body), or the client is gone. */
@@ -13,11 +14,28 @@ export interface BridgeEvents {
   gone(id: number): void;
 }
 
-/** The server variables of a record, from [name, value, ...]. */
-function varsOf(flat: string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) vars[flat[i]] = flat[i + 1];
-  return vars;
+const NO_PRELOAD = new Uint8Array(0);
+
+/** A request event's record, from its slots (bridge-protocol.ts, RequestSlot). */
+function recordOf(batch: unknown[], at: number): RequestRecord {
+  const packed = batch[at + RequestSlot.fields] as string | string[];
+  const fields = typeof packed === 'string' ? packed.split(FIELD_SEPARATOR) : packed;
+  const present = batch[at + RequestSlot.present] as number;
+  const vars: RequestRecord['vars'] = {};
+  for (let v = 0; v < RECORD_VARIABLES.length; v++) {
+    if (present & (1 << v)) vars[RECORD_VARIABLES[v]] = fields[FIELDS_BEFORE_VARIABLES + v];
+  }
+  return {
+    id: batch[at + RequestSlot.id] as number,
+    method: fields[0],
+    path: fields[1],
+    query: fields[2],
+    rawUrl: fields[3],
+    headers: fields.slice(FIELDS_BEFORE_VARIABLES + RECORD_VARIABLES.length),
+    vars,
+    totalBytes: batch[at + RequestSlot.totalBytes] as number,
+    preload: (batch[at + RequestSlot.preload] as Uint8Array | undefined) ?? NO_PRELOAD,
+  };
 }
 
 /**
@@ -30,17 +48,7 @@ export function decodeBatch(batch: unknown[], to: BridgeEvents): void {
   while (i < batch.length) {
     switch (batch[i]) {
       case EventType.request:
-        to.request({
-          id: batch[i + RequestSlot.id] as number,
-          method: batch[i + RequestSlot.method] as string,
-          path: batch[i + RequestSlot.path] as string,
-          query: batch[i + RequestSlot.query] as string,
-          rawUrl: batch[i + RequestSlot.rawUrl] as string,
-          headers: batch[i + RequestSlot.headers] as string[],
-          vars: varsOf(batch[i + RequestSlot.vars] as string[]),
-          totalBytes: batch[i + RequestSlot.totalBytes] as number,
-          preload: batch[i + RequestSlot.preload] as Uint8Array,
-        });
+        to.request(recordOf(batch, i));
         i += 1 + EventSlots.request;
         break;
       case EventType.done:

@@ -1,7 +1,9 @@
 #include "bridge/batch_encoding.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
+#include <vector>
 
 namespace isapi_node::bridge {
 namespace {
@@ -64,14 +66,49 @@ size_t slots_of(const Event& e) {
   return 0;
 }
 
-template <typename Pairs>
-napi_value pairs_to_js(napi_env env, const Pairs& pairs) {
-  FlatArray flat(env, pairs.size() * 2);
-  for (const auto& [name, value] : pairs) {
-    flat.push(name);
-    flat.push(value);
+// A request's strings reach JS as one string joined by NUL, split there by one call
+// (String.prototype.split runs in V8's C++): one Node-API string instead of about thirty, each of
+// which also costs an element store. UTF-8 never uses a NUL byte inside a character, so decoding
+// the whole equals decoding each field. A field holding NUL itself (a decoded %00) cannot be
+// joined: those requests get an array of strings, which JS reads the same way.
+napi_value fields_to_js(napi_env env, const RequestRecord& r) {
+  std::vector<const std::string*> fields{&r.method, &r.path, &r.query, &r.raw_url};
+  static const std::string absent;
+  for (const char* name : kRecordVariables) {
+    auto it = r.vars.find(name);
+    fields.push_back(it == r.vars.end() ? &absent : &it->second);
   }
-  return flat.value();
+  for (const auto& [name, value] : r.headers) {
+    fields.push_back(&name);
+    fields.push_back(&value);
+  }
+  size_t size = 0;
+  bool joinable = true;
+  for (const std::string* f : fields) {
+    size += f->size() + 1;
+    joinable = joinable && f->find(protocol::kFieldSeparator) == std::string::npos;
+  }
+  if (!joinable) {
+    FlatArray array(env, fields.size());
+    for (const std::string* f : fields) array.push(*f);
+    return array.value();
+  }
+  std::string joined;
+  joined.reserve(size);
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) joined += protocol::kFieldSeparator;
+    joined += *fields[i];
+  }
+  return js_string(env, joined);
+}
+
+static_assert(std::size(kRecordVariables) <= 31, "the present bits must fit a small integer");
+
+double present_variables(const RequestRecord& r) {
+  uint32_t bits = 0;
+  for (size_t i = 0; i < std::size(kRecordVariables); ++i)
+    if (r.vars.count(kRecordVariables[i])) bits |= 1u << i;
+  return bits;
 }
 
 void push_event(napi_env env, FlatArray& out, const Event& e) {
@@ -80,14 +117,13 @@ void push_event(napi_env env, FlatArray& out, const Event& e) {
     case Event::Type::request: {
       const RequestRecord& r = e.request->record();
       out.push(static_cast<double>(r.id));
-      out.push(r.method);
-      out.push(r.path);
-      out.push(r.query);
-      out.push(r.raw_url);
-      out.push(pairs_to_js(env, r.headers));
-      out.push(pairs_to_js(env, r.vars));
+      out.push(fields_to_js(env, r));
+      out.push(present_variables(r));
       out.push(static_cast<double>(r.total_bytes));
-      out.push_buffer(r.preload);
+      if (r.preload.empty())
+        out.push_undefined();
+      else
+        out.push_buffer(r.preload);
       break;
     }
     case Event::Type::done:

@@ -11,15 +11,20 @@
 namespace isapi_node::bridge::protocol {
 
 // Bump when anything below changes meaning without changing a count.
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;
 
 // Each event in a batch: its type, then a fixed number of slots.
-//   request: id, method, path, query, rawUrl, [name, value, ...] headers, [name, value, ...] vars,
-//            totalBytes, preload
+//   request: id, fields, present, totalBytes, preload (undefined when IIS read no body yet)
+//            fields: method, path, query, rawUrl, the record variables in kRecordVariables' order
+//            ("" for one IIS did not have), then the headers as name, value, ... as received;
+//            one string joined by NUL when no field contains NUL, else an array of strings.
+//            present: bit i set when IIS had kRecordVariables[i].
 //   done:    token, ok, data (undefined when nothing was read)
 //   gone:    id
 enum class EventType : uint8_t { request = 1, done = 2, gone = 3 };
-inline constexpr size_t kRequestSlots = 9, kDoneSlots = 3, kGoneSlots = 1;  // after the type
+inline constexpr size_t kRequestSlots = 5, kDoneSlots = 3, kGoneSlots = 1;  // after the type
+inline constexpr size_t kFieldsBeforeVariables = 4;  // method, path, query, rawUrl
+inline constexpr char kFieldSeparator = '\0';
 
 // An operation sent with this token wants no completion event (a final send: nothing in JS waits
 // for it, the ISAPI layer ends the request).

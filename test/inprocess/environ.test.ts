@@ -67,6 +67,24 @@ describe('environ of an app at the site root', () => {
     expect(env.HTTP_REMOTE_USER).toBe('mallory');
   });
 
+  it('carries UTF-8 in the path and in a header exactly, with every field in its place', async () => {
+    // The record's strings travel to JavaScript joined by NUL and decoded as one: a multi-byte
+    // character must neither be split nor shift a field.
+    const { env } = await rawDump(
+      app.port,
+      'GET /%C3%A9 HTTP/1.1\r\nHost: shop.example\r\nX-Name: caf\u00e9\r\nConnection: close\r\n\r\n',
+    );
+    expect(env).toMatchObject({
+      REQUEST_METHOD: 'GET',
+      PATH_INFO: '/\u00e9',
+      HTTP_X_NAME: 'caf\u00e9',
+      HTTP_HOST: 'shop.example',
+      SERVER_PROTOCOL: 'HTTP/1.1',
+      REMOTE_ADDR: '127.0.0.1',
+    });
+    expect(env).not.toHaveProperty('REMOTE_USER');
+  });
+
   it('omits CONTENT_LENGTH for a chunked upload', async () => {
     const res = await request(`${app.url}/x`, { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' }, body: 'abc' });
     const env = JSON.parse(res.body.toString());

@@ -1,33 +1,56 @@
 // The bridge protocol's JavaScript side: batches read by its named slots, and a worker that will
 // not serve through a binding whose protocol differs from its own.
 import { describe, expect, it } from 'vitest';
+import { RECORD_VARIABLES } from '../../lib/core/record-variables.js';
 import type { RequestRecord } from '../../lib/core/transport.js';
 import { decodeBatch, type NativeBridge, type StartFailureReport } from '../../lib/runtime/bridge.js';
 import { EventSlots, EventType, NO_REPLY, expectedLayout, layoutMismatch } from '../../lib/runtime/bridge-protocol.js';
 import { main } from '../../lib/runtime/worker.js';
 
 describe('decodeBatch', () => {
+  // The record variables in RECORD_VARIABLES' order, only REMOTE_ADDR (index 1) and HTTPS (9) present.
+  const variables = RECORD_VARIABLES.map((name) => (name === 'REMOTE_ADDR' ? '127.0.0.1' : ''));
+  const present = (1 << 1) | (1 << 9);
+  const fields = ['POST', '/a', 'q=1', '/a?q=1', ...variables, 'Host', 'h', 'X-Two', 'a b'];
+  const record = {
+    id: 5, method: 'POST', path: '/a', query: 'q=1', rawUrl: '/a?q=1', headers: ['Host', 'h', 'X-Two', 'a b'],
+    vars: { REMOTE_ADDR: '127.0.0.1', HTTPS: '' },
+  };
+
   it('reads each event by its type and slot count, in order', () => {
     const preload = new Uint8Array([1, 2]);
     const data = new Uint8Array([3]);
     const batch = [
       EventType.done, 7, true, data,
-      EventType.request, 5, 'POST', '/a', 'q=1', '/a?q=1', ['Host', 'h'], ['REMOTE_ADDR', '127.0.0.1'], 2, preload,
+      EventType.request, 5, fields.join('\0'), present, 2, preload,
       EventType.gone, 5,
       EventType.done, 8, false, undefined,
     ];
     expect(batch.length).toBe(4 + EventSlots.request + 2 * EventSlots.done + EventSlots.gone);
     const seen: unknown[] = [];
     decodeBatch(batch, {
-      request: (record: RequestRecord) => seen.push(['request', record]),
+      request: (r: RequestRecord) => seen.push(['request', r]),
       done: (token, ok, bytes) => seen.push(['done', token, ok, bytes]),
       gone: (id) => seen.push(['gone', id]),
     });
     expect(seen).toEqual([
       ['done', 7, true, data],
-      ['request', { id: 5, method: 'POST', path: '/a', query: 'q=1', rawUrl: '/a?q=1', headers: ['Host', 'h'], vars: { REMOTE_ADDR: '127.0.0.1' }, totalBytes: 2, preload }],
+      ['request', { ...record, totalBytes: 2, preload }],
       ['gone', 5],
       ['done', 8, false, undefined],
+    ]);
+  });
+
+  it('reads the fields of a request whose fields could not be joined (one held NUL) from an array', () => {
+    const withNul = ['GET', '/a\0b', '', '/a%00b', ...variables, 'Host', 'h'];
+    const seen: RequestRecord[] = [];
+    decodeBatch([EventType.request, 6, withNul, present, 0, undefined], {
+      request: (r) => seen.push(r),
+      done: () => {},
+      gone: () => {},
+    });
+    expect(seen).toEqual([
+      { id: 6, method: 'GET', path: '/a\0b', query: '', rawUrl: '/a%00b', headers: ['Host', 'h'], vars: record.vars, totalBytes: 0, preload: new Uint8Array(0) },
     ]);
   });
 
