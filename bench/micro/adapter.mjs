@@ -5,12 +5,10 @@
 // time moves with whoever else is running.
 //
 //   node bench/micro/adapter.mjs [--mode adapter|http] [--dist DIR] [--requests N] [--warmup N]
-//   node bench/micro/adapter.mjs --ab DIR_A DIR_B [--rounds R] [--mode ...]
+//   node bench/micro/adapter.mjs --ab DIR_A DIR_B [--requests N] [--warmup N]
 //
-// --dist picks the build to measure (a copy of dist/ keeps an old build for comparison); --ab runs
-// the two builds in alternating child processes, so drift in the machine's load hits both alike,
-// and prints the medians.
-import { spawnSync } from 'node:child_process';
+// --dist picks the build to measure (a copy of dist/ keeps an old build for comparison); --ab
+// compares two builds through the adapter and prints the medians of their blocks.
 import { Duplex } from 'node:stream';
 import http from 'node:http';
 import path from 'node:path';
@@ -26,7 +24,6 @@ const { values, positionals } = parseArgs({
     requests: { type: 'string', default: '20000' },
     warmup: { type: 'string', default: '5000' },
     ab: { type: 'boolean', default: false },
-    rounds: { type: 'string', default: '5' },
   },
   allowPositionals: true,
 });
@@ -36,8 +33,8 @@ const warmup = Number(values.warmup);
 // What wrk and curl send: the headers every request of the real benchmark carries.
 const HEADERS = ['Host', 'localhost:8080', 'User-Agent', 'curl/7.88.1', 'Accept', '*/*'];
 
-async function adapterRunner() {
-  const dist = pathToFileURL(path.resolve(values.dist)).href;
+async function adapterRunner(distDir) {
+  const dist = pathToFileURL(path.resolve(distDir)).href;
   const { runApp } = await import(`${dist}/core/handler.js`);
   const { ClientGone } = await import(`${dist}/core/client-gone.js`);
   const { fromNodeListener } = await import(`${dist}/adapters/node/index.js`);
@@ -125,37 +122,49 @@ async function httpRunner() {
     });
 }
 
-async function measure() {
-  const one = values.mode === 'http' ? await httpRunner() : await adapterRunner();
-  for (let i = 0; i < warmup; i++) await one();
+/** CPU and wall µs per request over `n` sequential requests. */
+async function time(one, n) {
   const cpu0 = process.cpuUsage();
   const wall0 = process.hrtime.bigint();
-  for (let i = 0; i < requests; i++) await one();
-  const wall = Number(process.hrtime.bigint() - wall0) / 1e3 / requests;
-  const cpuUsed = process.cpuUsage(cpu0);
-  const cpu = (cpuUsed.user + cpuUsed.system) / requests;
-  console.log(JSON.stringify({ mode: values.mode, dist: values.dist, cpuUs: +cpu.toFixed(2), wallUs: +wall.toFixed(2) }));
+  for (let i = 0; i < n; i++) await one();
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuUs: (cpu.user + cpu.system) / n, wallUs: Number(process.hrtime.bigint() - wall0) / 1e3 / n };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)];
+const median = (xs) => quantile(xs, 0.5);
+const round2 = (x) => Math.round(x * 100) / 100;
 
-function compare([distA, distB]) {
-  const results = { A: [], B: [] };
-  for (let round = 0; round < Number(values.rounds); round++) {
-    for (const [name, dist] of [['A', distA], ['B', distB]]) {
-      const args = [fileURLToPath(import.meta.url), '--mode', values.mode, '--dist', dist, '--requests', String(requests), '--warmup', String(warmup)];
-      const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
-      if (child.status !== 0) throw new Error(`${name} failed: ${child.stderr}`);
-      results[name].push(JSON.parse(child.stdout.trim().split('\n').pop()));
-    }
-  }
-  for (const name of ['A', 'B']) {
-    const cpu = results[name].map((r) => r.cpuUs);
-    const wall = results[name].map((r) => r.wallUs);
-    // The minimum is the run least disturbed by other processes; the median is the figure to quote.
-    console.log(`${name}: CPU µs/request median ${median(cpu)} min ${Math.min(...cpu)} [${cpu.join(', ')}]; wall median ${median(wall)}`);
-  }
+async function measure() {
+  const one = values.mode === 'http' ? await httpRunner() : await adapterRunner(values.dist);
+  for (let i = 0; i < warmup; i++) await one();
+  const { cpuUs, wallUs } = await time(one, requests);
+  console.log(JSON.stringify({ mode: values.mode, dist: values.dist, cpuUs: round2(cpuUs), wallUs: round2(wallUs) }));
 }
 
-if (values.ab) compare(positionals.map((dir) => path.resolve(dir)));
+// Both builds in one process, in alternating blocks of BLOCK requests: whatever else the machine
+// is doing weighs on A and B alike, which separate runs a minute apart cannot promise.
+const BLOCK = 200;
+
+async function compare(dists) {
+  const runners = await Promise.all(dists.slice(0, 2).map((dist) => adapterRunner(dist)));
+  for (const one of runners) for (let i = 0; i < warmup; i++) await one();
+  const blocks = runners.map(() => []);
+  for (let b = 0; b < Math.ceil(requests / BLOCK); b++) {
+    // A B, then B A: neither build always runs right after the other (and pays for its garbage).
+    const order = b % 2 === 0 ? [0, 1] : [1, 0];
+    for (const r of order) blocks[r].push(await time(runners[r], BLOCK));
+  }
+  dists.forEach((dist, r) => {
+    const cpu = blocks[r].map((x) => x.cpuUs);
+    const wall = blocks[r].map((x) => x.wallUs);
+    // The lower quartile of the blocks: the typical cost with the other processes' bursts left out.
+    console.log(`${'AB'[r]} ${dist}: CPU µs/request median ${round2(median(cpu))} p25 ${round2(quantile(cpu, 0.25))}; wall median ${round2(median(wall))}`);
+  });
+  // Each B block against the A block just before it: the steadiest figure when the load drifts.
+  const ratios = blocks[1].map((x, b) => x.cpuUs / blocks[0][b].cpuUs);
+  console.log(`B/A CPU, median of adjacent blocks: ${median(ratios).toFixed(3)}`);
+}
+
+if (values.ab) await compare(positionals.map((dir) => path.resolve(dir)));
 else await measure();
