@@ -58,6 +58,6 @@ export function fromNodeListener(listener: NodeListener): App {
       res.destroy();
     });
     listener(req, res);
-    return body;
+    return body.whole() ?? body;
   };
 }

@@ -1,6 +1,7 @@
 // The body a Node listener writes, as the async iterable runApp delivers: chunks queue here until
 // the transport takes them, and the listener feels back-pressure through write()'s return value
 // and 'drain', as with a real socket. startResponse is called with the head before the first chunk.
+import { contentLengthOf } from '../../core/headers.js';
 import type { StartResponse } from '../../types.js';
 
 /** Buffered bytes above which write() returns false (Node's default for a socket stream). */
@@ -51,17 +52,49 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     this.onClose();
   }
 
+  /**
+   * The body as a synchronous iterable when the listener has already ended it (the usual case) with
+   * exactly the bytes its Content-Length announces and no write callback waiting; null otherwise.
+   * runApp then sends the last chunk together with the end: one transport operation fewer than for
+   * a stream, with the same framing, and no asynchronous iteration. A stream must stay one: each
+   * chunk has to leave as it comes.
+   */
+  whole(): (Iterable<Uint8Array> & { close(): void }) | null {
+    if (!this.#ended || !this.#head || this.#started) return null;
+    if (contentLengthOf(this.#head[1]) !== this.#buffered) return null;
+    for (const entry of this.#queue) if (entry.callback) return null;
+    return { [Symbol.iterator]: () => this.#chunks(), close: () => this.close() };
+  }
+
+  *#chunks(): Iterator<Uint8Array> {
+    this.#begin();
+    for (let next = this.#take(); next; next = this.#take()) yield next.chunk;
+  }
+
+  /** Hands the head to startResponse, once, when there is one. */
+  #begin(): void {
+    if (this.#head && !this.#started) {
+      this.#started = true;
+      this.#startResponse(...this.#head);
+    }
+  }
+
+  /** The next chunk for the transport, if the head has gone out; 'drain' once the buffer is low again. */
+  #take(): { chunk: Uint8Array; callback?: Callback } | undefined {
+    const next = this.#started ? this.#queue.shift() : undefined;
+    if (next) {
+      const wasFull = this.needsDrain;
+      this.#buffered -= next.chunk.byteLength;
+      if (wasFull && !this.needsDrain) this.onDrain();
+    }
+    return next;
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     for (;;) {
-      if (this.#head && !this.#started) {
-        this.#started = true;
-        this.#startResponse(...this.#head);
-      }
-      const next = this.#started ? this.#queue.shift() : undefined;
+      this.#begin();
+      const next = this.#take();
       if (next) {
-        const wasFull = this.needsDrain;
-        this.#buffered -= next.chunk.byteLength;
-        if (wasFull && !this.needsDrain) this.onDrain();
         yield next.chunk;
         next.callback?.(); // the transport took it
         continue;
