@@ -60,22 +60,21 @@ export function checkStatus(status: unknown): asserts status is string {
   if (typeof status !== 'string') {
     throw new IsapiError('ISAPI_BAD_STATUS', describeValue(status), 'a status must be a string such as "200 OK"');
   }
-  const quoted = JSON.stringify(status);
   const bad = badChar(status, NOT_FIELD_CHAR);
-  if (bad) throw new IsapiError('ISAPI_BAD_STATUS', quoted, `it contains ${bad}`);
+  if (bad) throw new IsapiError('ISAPI_BAD_STATUS', JSON.stringify(status), `it contains ${bad}`);
   const match = /^(\d{3}) (.*)$/s.exec(status);
   if (!match) {
-    throw new IsapiError('ISAPI_BAD_STATUS', quoted, 'it must be three digits, a space and a reason phrase, such as "200 OK"');
+    throw new IsapiError('ISAPI_BAD_STATUS', JSON.stringify(status), 'it must be three digits, a space and a reason phrase, such as "200 OK"');
   }
   const code = Number(match[1]);
   if (code < 200 || code > 599) {
     // 1xx are interim responses that only the server may send; 6xx and up do not exist.
-    throw new IsapiError('ISAPI_BAD_STATUS', quoted, 'the code of a final response must be from 200 to 599');
+    throw new IsapiError('ISAPI_BAD_STATUS', JSON.stringify(status), 'the code of a final response must be from 200 to 599');
   }
   const reason = match[2];
-  if (reason === '') throw new IsapiError('ISAPI_BAD_STATUS', quoted, 'the reason phrase is missing');
+  if (reason === '') throw new IsapiError('ISAPI_BAD_STATUS', JSON.stringify(status), 'the reason phrase is missing');
   if (/^\s|\s$/.test(reason)) {
-    throw new IsapiError('ISAPI_BAD_STATUS', quoted, 'the code and the reason phrase must be separated by one space, with no whitespace around them');
+    throw new IsapiError('ISAPI_BAD_STATUS', JSON.stringify(status), 'the code and the reason phrase must be separated by one space, with no whitespace around them');
   }
 }
 
@@ -83,34 +82,31 @@ export function checkHeaderName(name: unknown): asserts name is string {
   if (typeof name !== 'string') {
     throw new IsapiError('ISAPI_BAD_HEADER_NAME', describeValue(name), 'a header name must be a string');
   }
-  const quoted = JSON.stringify(name);
-  if (name === '') throw new IsapiError('ISAPI_BAD_HEADER_NAME', quoted, 'a header name cannot be empty');
+  if (name === '') throw new IsapiError('ISAPI_BAD_HEADER_NAME', JSON.stringify(name), 'a header name cannot be empty');
   if (!TOKEN.test(name)) {
     const bad = badChar(name, NOT_TOKEN_CHAR);
-    throw new IsapiError('ISAPI_BAD_HEADER_NAME', quoted, `it contains ${bad}, and a header name must be an RFC 9110 token`);
+    throw new IsapiError('ISAPI_BAD_HEADER_NAME', JSON.stringify(name), `it contains ${bad}, and a header name must be an RFC 9110 token`);
   }
   if (name.toLowerCase() === 'status') {
     // CGI's "Status:" convention: some servers would take it as the status, others send it on.
-    throw new IsapiError('ISAPI_BAD_HEADER_NAME', quoted, 'Status is not a header: pass the status to startResponse');
+    throw new IsapiError('ISAPI_BAD_HEADER_NAME', JSON.stringify(name), 'Status is not a header: pass the status to startResponse');
   }
-  if (isHopByHop(name)) throw new IsapiError('ISAPI_HOP_BY_HOP_HEADER', quoted);
+  if (isHopByHop(name)) throw new IsapiError('ISAPI_HOP_BY_HOP_HEADER', JSON.stringify(name));
 }
 
 export function checkHeaderValue(name: string, value: unknown): asserts value is string {
-  const quoted = JSON.stringify(name);
   if (typeof value !== 'string') {
-    throw new IsapiError('ISAPI_BAD_HEADER_VALUE', quoted, `a header value must be a string, got ${describeValue(value)}`);
+    throw new IsapiError('ISAPI_BAD_HEADER_VALUE', JSON.stringify(name), `a header value must be a string, got ${describeValue(value)}`);
   }
   const bad = badChar(value, NOT_FIELD_CHAR);
-  if (bad) throw new IsapiError('ISAPI_BAD_HEADER_VALUE', quoted, `it contains ${bad}`);
+  if (bad) throw new IsapiError('ISAPI_BAD_HEADER_VALUE', JSON.stringify(name), `it contains ${bad}`);
 }
 
 /** Content-Length decides the native side's framing, so it must be one plain decimal number. */
 function checkContentLength(value: string, seenBefore: boolean): void {
-  const quoted = JSON.stringify(value);
-  if (seenBefore) throw new IsapiError('ISAPI_BAD_CONTENT_LENGTH', quoted, 'there is more than one Content-Length header');
-  if (!/^\d+$/.test(value)) throw new IsapiError('ISAPI_BAD_CONTENT_LENGTH', quoted, 'it must be a decimal number of bytes');
-  if (!Number.isSafeInteger(Number(value))) throw new IsapiError('ISAPI_BAD_CONTENT_LENGTH', quoted, 'it is too large');
+  if (seenBefore) throw new IsapiError('ISAPI_BAD_CONTENT_LENGTH', JSON.stringify(value), 'there is more than one Content-Length header');
+  if (!/^\d+$/.test(value)) throw new IsapiError('ISAPI_BAD_CONTENT_LENGTH', JSON.stringify(value), 'it must be a decimal number of bytes');
+  if (!Number.isSafeInteger(Number(value))) throw new IsapiError('ISAPI_BAD_CONTENT_LENGTH', JSON.stringify(value), 'it is too large');
 }
 
 /** Response headers: an array of [name, value] string pairs, each name and value valid. */
