@@ -33,12 +33,19 @@ function dropHopByHop(res: Internals, args: unknown[]): void {
 /** The status and headers as Node serialized them (its own casing and repeats), less the
  *  connection headers Node adds on its own (Connection, Transfer-Encoding). */
 function serializedHead(res: Internals): [string, [string, string][]] {
+  const header = res._header ?? '';
   const headers: [string, string][] = [];
-  for (const line of (res._header ?? '').split('\r\n').slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon);
-    if (!isHopByHop(name)) headers.push([name, line.slice(colon + 1).trim()]);
+  // Line by line after the status line, read in place: this runs on every response, and splitting
+  // the block made an array and a string per line only to be dropped.
+  for (let at = header.indexOf('\r\n') + 2; at > 1 && at < header.length; ) {
+    const next = header.indexOf('\r\n', at);
+    const end = next < 0 ? header.length : next;
+    const colon = header.indexOf(':', at);
+    if (colon > at && colon < end) {
+      const name = header.slice(at, colon);
+      if (!isHopByHop(name)) headers.push([name, header.slice(colon + 1, end).trim()]);
+    }
+    at = end + 2;
   }
   const reason = res.statusMessage || STATUS_CODES[res.statusCode] || 'Unknown';
   return [`${res.statusCode} ${reason}`, headers];
