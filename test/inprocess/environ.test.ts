@@ -85,6 +85,17 @@ describe('environ of an app at the site root', () => {
     expect(env).not.toHaveProperty('REMOTE_USER');
   });
 
+  it('carries server variables longer than the first buffer the extension offers IIS, whole', async () => {
+    // ALL_RAW and UNICODE_URL here run past 512 bytes: IIS answers ERROR_INSUFFICIENT_BUFFER first.
+    const long = 'v'.repeat(3000);
+    const path = `/${'p'.repeat(300)}/\u00e9`;
+    const { env } = await rawDump(
+      app.port,
+      `GET ${encodeURI(path)} HTTP/1.1\r\nHost: shop.example\r\nX-Long: ${long}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(env).toMatchObject({ PATH_INFO: path, HTTP_X_LONG: long, HTTP_HOST: 'shop.example' });
+  });
+
   it('omits CONTENT_LENGTH for a chunked upload', async () => {
     const res = await request(`${app.url}/x`, { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' }, body: 'abc' });
     const env = JSON.parse(res.body.toString());
