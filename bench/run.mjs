@@ -7,6 +7,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ceiling, isapiNode, nodeHttp, proxyHop, root } from './lib/contenders.mjs';
+import { pinCores, pinning } from './lib/pin.mjs';
 import { cpuSeconds } from './lib/proc.mjs';
 import { markdown, summary } from './lib/report.mjs';
 import { download, upload } from './lib/transfer.mjs';
@@ -18,8 +19,10 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string' },
     seconds: { type: 'string' },
     threads: { type: 'string', default: '2' },
+    pin: { type: 'boolean', default: false },
   },
 });
+if (opts.pin) pinCores();
 const quick = opts.quick;
 const rounds = Number(opts.rounds ?? (quick ? 1 : 3));
 const seconds = Number(opts.seconds ?? (quick ? 2 : 8));
@@ -39,7 +42,7 @@ const workloads = [
   { name: 'express hello c=64', path: '/plaintext', connections: 64, contenders: ['express-host', 'express-http'] },
 ];
 
-console.log(`isapi-node benchmark: ${quick ? 'quick' : 'full'}, ${rounds} round(s) × ${seconds} s, host threads ${threads}`);
+console.log(`isapi-node benchmark: ${quick ? 'quick' : 'full'}${pinning() ? ', pinned' : ''}, ${rounds} round(s) × ${seconds} s, host threads ${threads}`);
 const contenders = {
   ceiling: await ceiling({ threads }),
   'isapi-node': await isapiNode({ threads }),
@@ -77,7 +80,7 @@ try {
     mode: quick ? 'quick' : 'full',
     rounds,
     seconds,
-    machine: { cpus: os.cpus().length, node: process.version, hostThreads: threads },
+    machine: { cpus: os.cpus().length, node: process.version, hostThreads: threads, pinned: pinning() },
     contenders: Object.fromEntries(Object.entries(contenders).map(([n, c]) => [n, { coldStartMs: c.coldStartMs, idleMB: c.idleMB }])),
     workloads: workloads.map((w, i) => {
       const results = Object.fromEntries(
@@ -115,9 +118,10 @@ try {
   }
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  const file = pinning() ? 'latest-pinned' : 'latest';
+  writeFileSync(join(dir, `${file}.json`), JSON.stringify(results, null, 2) + '\n');
   const table = markdown(results);
-  writeFileSync(join(dir, 'latest.md'), table);
+  writeFileSync(join(dir, `${file}.md`), table);
   console.log('\n' + table);
 } finally {
   await Promise.all(Object.values(contenders).map((c) => c.stop()));

@@ -6,6 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onCore } from './pin.mjs';
 import { memoryBytes } from './proc.mjs';
 
 export const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -39,7 +40,7 @@ async function firstAnswer(url, t0, ms = 30_000) {
 }
 
 function spawnLogged(command, args, env = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(...onCore('server', command, args), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   child.on('exit', (code) => {

@@ -10,7 +10,7 @@ const range = (s, digits = 0) => (s ? `${fmt(s.median, digits)} (${fmt(s.min, di
 
 export function markdown(results) {
   const lines = [];
-  lines.push(`Run ${results.date} on ${results.machine.cpus} CPUs, Node ${results.machine.node}, mode ${results.mode}, ${results.rounds} round(s) of ${results.seconds} s each (median, min–max).`, '');
+  lines.push(`Run ${results.date} on ${results.machine.cpus} CPUs, Node ${results.machine.node}, mode ${results.mode}${results.machine.pinned ? ' (pinned: servers on CPU 0, wrk and curl on CPU 1)' : ''}, ${results.rounds} round(s) of ${results.seconds} s each (median, min–max).`, '');
   lines.push('| workload | contender | requests/s | p50 ms | p99 ms | CPU µs/request | errors |', '|---|---|---|---|---|---|---|');
   for (const w of results.workloads) {
     for (const [name, r] of Object.entries(w.results)) {

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onCore } from './pin.mjs';
 import { memoryBytes, resetPeak } from './proc.mjs';
 
 const MB = 1024 * 1024;
@@ -12,7 +13,7 @@ const CHUNK = Buffer.alloc(MB, 'u');
 
 function curl(args, seconds = 120) {
   return new Promise((resolve, reject) => {
-    execFile('curl', ['-sS', '--fail', ...args], { timeout: seconds * 1000, maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
+    execFile(...onCore('load', 'curl', ['-sS', '--fail', ...args]), { timeout: seconds * 1000, maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
       error ? reject(new Error(`curl failed: ${error.message} ${stderr}`)) : resolve(stdout),
     );
   });

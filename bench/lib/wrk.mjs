@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onCore } from './pin.mjs';
 
 const UNITS = { us: 1e-3, ms: 1, s: 1000, m: 60000 };
 
@@ -25,7 +26,7 @@ export function wrk(url, { connections, seconds, threads = 2, script }) {
   if (script) args.push('-s', script);
   args.push(url);
   return new Promise((resolve, reject) => {
-    execFile('wrk', args, { timeout: (seconds + 30) * 1000 }, (error, stdout) => {
+    execFile(...onCore('load', 'wrk', args), { timeout: (seconds + 30) * 1000 }, (error, stdout) => {
       if (error) return reject(new Error(`wrk failed: ${error.message}\n${stdout}`));
       const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? NaN);
       const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
