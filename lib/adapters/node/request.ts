@@ -15,6 +15,9 @@ export function relativeUrl(environ: Environ): string {
   const raw = environ.REQUEST_URI ?? '';
   const q = raw.indexOf('?');
   const rawPath = q < 0 ? raw : raw.slice(0, q);
+  // The usual request, in the root application with nothing percent-encoded: the raw path is the
+  // answer the segment arithmetic below would reach, without its arrays and decoding.
+  if (!environ.SCRIPT_NAME && rawPath === pathInfo && rawPath.charCodeAt(0) === 0x2f && !rawPath.includes('%')) return `${rawPath}${query}`;
   // Drop as many raw segments as SCRIPT_NAME has; keep the client's own encoding of the rest.
   const scriptSegments = environ.SCRIPT_NAME ? environ.SCRIPT_NAME.split('/').length - 1 : 0;
   const rest = rawPath.split('/').slice(1 + scriptSegments);
@@ -33,10 +36,17 @@ export function buildRequest(environ: Environ, socket: Socket): IncomingMessage 
   const req = new IncomingMessage(socket) as WithHeaderLines;
   req.method = environ.REQUEST_METHOD;
   req.url = relativeUrl(environ);
-  const [major, minor] = (environ.SERVER_PROTOCOL.split('/')[1] ?? '1.1').split('.');
-  req.httpVersionMajor = Number(major) || 1;
-  req.httpVersionMinor = Number(minor) || 1;
-  req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
+  if (environ.SERVER_PROTOCOL === 'HTTP/1.1') {
+    // Nearly every request: no need to take the version apart.
+    req.httpVersionMajor = 1;
+    req.httpVersionMinor = 1;
+    req.httpVersion = '1.1';
+  } else {
+    const [major, minor] = (environ.SERVER_PROTOCOL.split('/')[1] ?? '1.1').split('.');
+    req.httpVersionMajor = Number(major) || 1;
+    req.httpVersionMinor = Number(minor) || 1;
+    req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
+  }
 
   const raw = [...environ['isapi.headers']];
   if (typeof req._addHeaderLines === 'function') {
