@@ -4,30 +4,45 @@
 // serializer, no kernel socket). CPU time is the figure to read: on a shared 2-core machine wall
 // time moves with whoever else is running.
 //
-//   node bench/micro/adapter.mjs [--mode adapter|http] [--dist DIR] [--requests N] [--warmup N]
-//   node bench/micro/adapter.mjs --ab DIR_A DIR_B [--requests N] [--warmup N]
+//   node bench/micro/adapter.mjs [--mode adapter|http] [--app express|plain] [--dist DIR] [--requests N] [--warmup N]
+//   node bench/micro/adapter.mjs --ab DIR_A DIR_B [--app ...] [--rounds R] [--requests N] [--warmup N]
 //
 // --dist picks the build to measure (a copy of dist/ keeps an old build for comparison); --ab
-// compares two builds through the adapter and prints the medians of their blocks.
+// compares two builds through the adapter: medians of CPU µs/request and of the B/A ratio.
+import { spawnSync } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { expressApp } from '../apps/express.mjs';
+import { PLAINTEXT } from '../apps/routes.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values, positionals } = parseArgs({
   options: {
     mode: { type: 'string', default: 'adapter' },
+    app: { type: 'string', default: 'express' },
     dist: { type: 'string', default: path.join(here, '../../dist') },
     requests: { type: 'string', default: '20000' },
     warmup: { type: 'string', default: '5000' },
     ab: { type: 'boolean', default: false },
+    pair: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
   },
   allowPositionals: true,
 });
 const requests = Number(values.requests);
+// --app plain: what Express's res.send() does to the response, without Express, so the adapter's
+// and the core's share stands out.
+const listener =
+  values.app === 'plain'
+    ? (_req, res) => {
+        res.setHeader('Content-Type', 'text/plain');
+        res.setHeader('Content-Length', String(PLAINTEXT.length));
+        res.end(PLAINTEXT);
+      }
+    : expressApp;
 const warmup = Number(values.warmup);
 
 // What wrk and curl send: the headers every request of the real benchmark carries.
@@ -38,7 +53,7 @@ async function adapterRunner(distDir) {
   const { runApp } = await import(`${dist}/core/handler.js`);
   const { ClientGone } = await import(`${dist}/core/client-gone.js`);
   const { fromNodeListener } = await import(`${dist}/adapters/node/index.js`);
-  const app = fromNodeListener(expressApp);
+  const app = fromNodeListener(listener);
   const done = Promise.resolve();
   // Sends complete at once, as when IIS takes the bytes without waiting for the client.
   class MemoryTransport {
@@ -97,7 +112,7 @@ async function adapterRunner(distDir) {
 async function httpRunner() {
   // One keep-alive connection made of a Duplex: Node's server parses what we push and writes its
   // answer to _write, so the whole http path runs except the kernel.
-  const server = http.createServer(expressApp);
+  const server = http.createServer(listener);
   let onAnswer = () => {};
   let answer = '';
   const connection = new Duplex({
@@ -146,25 +161,47 @@ async function measure() {
 // is doing weighs on A and B alike, which separate runs a minute apart cannot promise.
 const BLOCK = 200;
 
-async function compare(dists) {
-  const runners = await Promise.all(dists.slice(0, 2).map((dist) => adapterRunner(dist)));
+async function pair(dists) {
+  const runners = await Promise.all(dists.map((dist) => adapterRunner(dist)));
   for (const one of runners) for (let i = 0; i < warmup; i++) await one();
   const blocks = runners.map(() => []);
   for (let b = 0; b < Math.ceil(requests / BLOCK); b++) {
     // A B, then B A: neither build always runs right after the other (and pays for its garbage).
     const order = b % 2 === 0 ? [0, 1] : [1, 0];
-    for (const r of order) blocks[r].push(await time(runners[r], BLOCK));
+    for (const r of order) blocks[r].push((await time(runners[r], BLOCK)).cpuUs);
   }
-  dists.forEach((dist, r) => {
-    const cpu = blocks[r].map((x) => x.cpuUs);
-    const wall = blocks[r].map((x) => x.wallUs);
-    // The lower quartile of the blocks: the typical cost with the other processes' bursts left out.
-    console.log(`${'AB'[r]} ${dist}: CPU µs/request median ${round2(median(cpu))} p25 ${round2(quantile(cpu, 0.25))}; wall median ${round2(median(wall))}`);
-  });
-  // Each B block against the A block just before it: the steadiest figure when the load drifts.
-  const ratios = blocks[1].map((x, b) => x.cpuUs / blocks[0][b].cpuUs);
-  console.log(`B/A CPU, median of adjacent blocks: ${median(ratios).toFixed(3)}`);
+  // Each second-build block against the first-build block beside it: steady when the load drifts.
+  const ratio = median(blocks[1].map((cpu, b) => cpu / blocks[0][b]));
+  console.log(JSON.stringify({ first: round2(median(blocks[0])), second: round2(median(blocks[1])), ratio }));
 }
 
-if (values.ab) await compare(positionals.map((dir) => path.resolve(dir)));
+// The build loaded first runs faster in a shared process (Node's and Express's code sees the
+// second build's objects as new shapes; about 10% with --app plain), so every round runs both
+// orders, each in a fresh process, and the bias cancels in the geometric mean.
+function compare([distA, distB]) {
+  const rounds = Number(values.rounds);
+  const a = [];
+  const b = [];
+  const ratios = [];
+  const run = (first, second) => {
+    const args = [fileURLToPath(import.meta.url), '--pair', '--app', values.app, '--requests', String(requests), '--warmup', String(warmup), first, second];
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(child.stderr);
+    return JSON.parse(child.stdout);
+  };
+  for (let round = 0; round < rounds; round++) {
+    const ab = run(distA, distB);
+    const ba = run(distB, distA);
+    a.push(ab.first, ba.second);
+    b.push(ab.second, ba.first);
+    ratios.push(Math.sqrt(ab.ratio / ba.ratio));
+  }
+  console.log(`A ${distA}: CPU µs/request median ${round2(median(a))} [${a.join(', ')}]`);
+  console.log(`B ${distB}: CPU µs/request median ${round2(median(b))} [${b.join(', ')}]`);
+  console.log(`B/A CPU: median ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(3)).join(', ')}]`);
+}
+
+const dirs = positionals.map((dir) => path.resolve(dir));
+if (values.pair) await pair(dirs);
+else if (values.ab) compare(dirs);
 else await measure();
