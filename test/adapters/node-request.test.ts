@@ -27,8 +27,11 @@ describe('relativeUrl', () => {
 describe('httpVersion', () => {
   it.each([
     ['HTTP/1.1', 1, 1, '1.1'],
-    ['HTTP/2', 2, 1, '2.1'],
+    ['HTTP/1.0', 1, 0, '1.0'],
+    ['HTTP/2', 2, 0, '2.0'],
+    ['HTTP/2.0', 2, 0, '2.0'],
     ['', 1, 1, '1.1'],
+    ['SPDY', 1, 1, '1.1'],
   ])('%j: %d.%d', (protocol, major, minor, version) => {
     const req = buildRequest(environ({ PATH_INFO: '/', REQUEST_URI: '/', SERVER_PROTOCOL: protocol }), new Socket());
     expect([req.httpVersionMajor, req.httpVersionMinor, req.httpVersion]).toEqual([major, minor, version]);

@@ -42,9 +42,10 @@ export function buildRequest(environ: Environ, socket: Socket): IncomingMessage 
     req.httpVersionMinor = 1;
     req.httpVersion = '1.1';
   } else {
-    const [major, minor] = (environ.SERVER_PROTOCOL.split('/')[1] ?? '1.1').split('.');
-    req.httpVersionMajor = Number(major) || 1;
-    req.httpVersionMinor = Number(minor) || 1;
+    // HTTP/1.0 is 1.0 and HTTP/2 is 2.0, as Node's servers say; a protocol not in that form, 1.1.
+    const version = /^HTTP\/(\d+)(?:\.(\d+))?$/.exec(environ.SERVER_PROTOCOL);
+    req.httpVersionMajor = version ? Number(version[1]) : 1;
+    req.httpVersionMinor = version ? Number(version[2] ?? 0) : 1;
     req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
   }
 
