@@ -14,6 +14,7 @@ namespace isapi_node::abi {
 
 // A view of `s`, valid while `s` lives unchanged.
 inline isapi_node_bytes bytes(const std::string& s) { return {s.data(), s.size()}; }
+inline isapi_node_bytes bytes(const char* s) { return {s, std::char_traits<char>::length(s)}; }
 inline std::string text(isapi_node_bytes b) { return b.data ? std::string(b.data, b.size) : std::string(); }
 
 // Views of each name and value of `pairs` (any range of string pairs), valid while they live.

@@ -7,13 +7,14 @@
 // translate, so nothing of this header's C++ types needs the same compiler on both sides.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,8 +32,20 @@ inline constexpr const char* kRecordVariables[] = {
     "HTTPS",                                             // wsgi.url_scheme
     "CONTENT_TYPE",
 };
+inline constexpr size_t kRecordVariableCount = sizeof(kRecordVariables) / sizeof(kRecordVariables[0]);
 
-// What the JS side needs of a request, gathered once on a pool thread (docs/architecture.md, step 1).
+// The position of `name` in kRecordVariables, or kRecordVariableCount when it is not one of them.
+constexpr size_t record_variable_index(std::string_view name) {
+  for (size_t i = 0; i < kRecordVariableCount; ++i)
+    if (name == kRecordVariables[i]) return i;
+  return kRecordVariableCount;
+}
+
+// The record variables' values by position in kRecordVariables; nullopt for one IIS did not have.
+// An array, not a map: a request fills, reads and frees it without a tree node per variable.
+using RecordVariables = std::array<std::optional<std::string>, kRecordVariableCount>;
+
+// What the JS side needs of a request, gathered once on the IIS thread (docs/architecture.md, step 1).
 struct RequestRecord {
   uint64_t id = 0;
   std::string method;
@@ -40,7 +53,7 @@ struct RequestRecord {
   std::string query;     // raw, without '?'
   std::string raw_url;   // UNENCODED_URL
   std::vector<std::pair<std::string, std::string>> headers;  // from ALL_RAW, as received
-  std::map<std::string, std::string> vars;                    // kRecordVariables that IIS had
+  RecordVariables vars;                                       // kRecordVariables that IIS had
   int64_t total_bytes = 0;                                    // -1: unknown length (chunked)
   std::string preload;                                        // body bytes IIS already read
 };

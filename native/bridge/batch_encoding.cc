@@ -74,10 +74,7 @@ size_t slots_of(const Event& e) {
 napi_value fields_to_js(napi_env env, const RequestRecord& r) {
   std::vector<const std::string*> fields{&r.method, &r.path, &r.query, &r.raw_url};
   static const std::string absent;
-  for (const char* name : kRecordVariables) {
-    auto it = r.vars.find(name);
-    fields.push_back(it == r.vars.end() ? &absent : &it->second);
-  }
+  for (const auto& value : r.vars) fields.push_back(value ? &*value : &absent);
   for (const auto& [name, value] : r.headers) {
     fields.push_back(&name);
     fields.push_back(&value);
@@ -102,12 +99,12 @@ napi_value fields_to_js(napi_env env, const RequestRecord& r) {
   return js_string(env, joined);
 }
 
-static_assert(std::size(kRecordVariables) <= 31, "the present bits must fit a small integer");
+static_assert(kRecordVariableCount <= 31, "the present bits must fit a small integer");
 
 double present_variables(const RequestRecord& r) {
   uint32_t bits = 0;
-  for (size_t i = 0; i < std::size(kRecordVariables); ++i)
-    if (r.vars.count(kRecordVariables[i])) bits |= 1u << i;
+  for (size_t i = 0; i < kRecordVariableCount; ++i)
+    if (r.vars[i]) bits |= 1u << i;
   return bits;
 }
 

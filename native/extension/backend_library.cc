@@ -14,7 +14,8 @@ struct isapi_node_request {
     using isapi_node::abi::bytes;
     const isapi_node::RequestRecord& r = handle->record();
     headers = isapi_node::abi::pairs_of(r.headers);
-    vars = isapi_node::abi::pairs_of(r.vars);
+    for (size_t i = 0; i < isapi_node::kRecordVariableCount; ++i)
+      if (r.vars[i]) vars.push_back({bytes(isapi_node::kRecordVariables[i]), bytes(*r.vars[i])});
     record = {r.id,          bytes(r.method), bytes(r.path),     bytes(r.query),   bytes(r.raw_url), headers.data(),
               headers.size(), vars.data(),    vars.size(),       r.total_bytes,    bytes(r.preload)};
   }

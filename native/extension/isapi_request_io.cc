@@ -42,8 +42,8 @@ bool IsapiRequest::prepare_head(Op& op, std::optional<uint64_t> one_shot_length)
     op.refused = true;
     return false;
   }
-  const auto protocol = record_.vars.find("SERVER_PROTOCOL");
-  framing_ = frame_head(*op.head, record_.method, protocol == record_.vars.end() ? "" : protocol->second,
+  const auto& protocol = record_.vars[record_variable_index("SERVER_PROTOCOL")];
+  framing_ = frame_head(*op.head, record_.method, protocol ? *protocol : std::string(),
                         one_shot_length);
   op.status_line = op.head->status;
   op.header_block = framing_.header_block;

@@ -130,8 +130,9 @@ std::string WorkerProcess::reap(std::chrono::milliseconds grace) {
 void WorkerProcess::submit(std::shared_ptr<RequestHandle> request) {
   Pairs vars;
   const RequestRecord& record = request->record();
-  vars.reserve(record.vars.size() + launch_.extra_variables.size());
-  for (const auto& [name, value] : record.vars) vars.emplace_back(name, value);
+  vars.reserve(kRecordVariableCount + launch_.extra_variables.size());
+  for (size_t i = 0; i < kRecordVariableCount; ++i)
+    if (record.vars[i]) vars.emplace_back(kRecordVariables[i], *record.vars[i]);
   // Out of process, isapi.server_variable cannot ask IIS later: what it may need goes along now.
   for (const auto& name : launch_.extra_variables)
     if (auto value = request->server_variable(name)) vars.emplace_back(name, std::move(*value));

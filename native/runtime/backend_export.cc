@@ -68,7 +68,11 @@ RequestRecord copy_record(const isapi_node_record& r) {
   out.query = text(r.query);
   out.raw_url = text(r.raw_url);
   out.headers = abi::copy_pairs(r.headers, r.header_count);
-  for (auto& var : abi::copy_pairs(r.vars, r.var_count)) out.vars.insert(std::move(var));
+  for (size_t i = 0; i < r.var_count; ++i) {
+    // By name: the extension and this runtime may come from different builds.
+    const size_t at = record_variable_index({r.vars[i].name.data, r.vars[i].name.size});
+    if (at < kRecordVariableCount) out.vars[at] = text(r.vars[i].value);
+  }
   out.total_bytes = r.total_bytes;
   out.preload = text(r.preload);
   return out;
