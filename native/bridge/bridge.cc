@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include <iterator>
+#include <string_view>
 
 #include "bridge/channel.h"
 
@@ -25,7 +26,20 @@ Channel& channel_of(const Napi::CallbackInfo& info) { return *info.Env().GetInst
 // would make it LF and split the header block.
 std::string latin1_from(const Napi::Value& v, const char* what) {
   if (!v.IsString()) throw Napi::TypeError::New(v.Env(), std::string("isapi-node: the ") + what + " must be a string");
-  const std::u16string wide = v.As<Napi::String>().Utf16Value();
+  // Read as UTF-16, so that a character above U+00FF is seen rather than cut to its low byte; into
+  // a buffer on the stack when it fits, as nearly every status and header does.
+  char16_t small[256];
+  std::u16string large;
+  const char16_t* units = small;
+  size_t length = 0;
+  napi_status status = napi_get_value_string_utf16(v.Env(), v, small, std::size(small), &length);
+  NAPI_THROW_IF_FAILED(v.Env(), status, std::string());
+  if (length + 1 >= std::size(small)) {
+    large = v.As<Napi::String>().Utf16Value();
+    units = large.data();
+    length = large.size();
+  }
+  const std::u16string_view wide(units, length);
   std::string out(wide.size(), '\0');
   for (size_t i = 0; i < wide.size(); ++i) {
     const char16_t c = wide[i];

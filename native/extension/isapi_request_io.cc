@@ -73,6 +73,7 @@ IsapiRequest::Issued IsapiRequest::issue_send(Op& op) {
   if (body && framing_.chunked) op.prefix = chunk_prefix(op.chunk.size());
   if (body && framing_.chunked) op.suffix = kChunkSuffix;
   if (op.final && framing_.chunked) op.suffix += kLastChunk;
+  op.elements.reserve(3);  // prefix, chunk, suffix: one allocation, not one per element
   add_memory(op.elements, op.prefix);
   if (body) add_memory(op.elements, op.chunk);
   add_memory(op.elements, op.suffix);
