@@ -9,9 +9,9 @@
 // The same thread is the watchdog: a worker whose event loop has not turned for `hang_timeout_ms`
 // (a synchronous loop in the app) is stopped, and replaced like any other that ended.
 //
-// Threads: submit() from pool threads; worker_ended() from a worker's own thread; restarts and
-// the watchdog run on the supervisor's thread (a worker cannot join itself). `mutex_` guards everything below it and
-// is never held while a worker starts, stops or takes a request.
+// Threads: submit() from IIS threads (out of process, pool threads); worker_ended() from a worker's own thread;
+// restarts and the watchdog run on the supervisor's thread (a worker cannot join itself). `mutex_` guards
+// everything below it and is never held while a worker starts, stops or takes a request.
 #pragma once
 #include <atomic>
 #include <chrono>

@@ -1,5 +1,5 @@
 // One JavaScript worker's end of the bridge: the queue of events for its JS thread (new requests,
-// completions, clients gone) and the requests it is serving. IIS and pool threads push events;
+// completions, clients gone) and the requests it is serving. IIS (and pool) threads push events;
 // the JS thread takes them all at once, so one wake-up carries every event queued since the last
 // (docs/architecture.md, step 2: batching is where throughput comes from).
 //
