@@ -154,8 +154,7 @@ std::optional<std::string> IsapiRequest::server_variable(const std::string& name
   auto keep = shared_from_this();
   EcbCall call(*this);
   if (!call.entered()) return std::nullopt;  // the ECB is dead (or about to be) after DONE_WITH_SESSION
-  return isapi::has_unicode_form(name) ? isapi::unicode_server_variable(ecb_, name)
-                                       : isapi::server_variable(ecb_, name.c_str());
+  return isapi::server_variable_as_utf8(ecb_, name.c_str());
 }
 
 void IsapiRequest::on_client_gone(std::function<void()> listener) {

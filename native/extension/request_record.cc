@@ -36,10 +36,7 @@ RequestRecord build_request_record(EXTENSION_CONTROL_BLOCK* ecb, uint64_t id) {
   r.query = ecb->lpszQueryString ? ecb->lpszQueryString : "";
   r.raw_url = isapi::server_variable(ecb, "UNENCODED_URL").value_or(r.query.empty() ? r.path : r.path + "?" + r.query);
   if (auto raw = isapi::server_variable(ecb, "ALL_RAW")) parse_all_raw(*raw, r);
-  for (size_t i = 0; i < kRecordVariableCount; ++i) {
-    const char* name = kRecordVariables[i];
-    r.vars[i] = isapi::has_unicode_form(name) ? isapi::unicode_server_variable(ecb, name) : isapi::server_variable(ecb, name);
-  }
+  for (size_t i = 0; i < kRecordVariableCount; ++i) r.vars[i] = isapi::server_variable_as_utf8(ecb, kRecordVariables[i]);
   r.total_bytes = ecb->cbTotalBytes == kUnknownBodyLength ? -1 : static_cast<int64_t>(ecb->cbTotalBytes);
   if (ecb->cbAvailable && ecb->lpbData) r.preload.assign(reinterpret_cast<const char*>(ecb->lpbData), ecb->cbAvailable);
   return r;

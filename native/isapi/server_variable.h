@@ -107,6 +107,12 @@ inline std::optional<std::string> unicode_server_variable(EXTENSION_CONTROL_BLOC
   return server_variable(ecb, std::string(name).c_str());
 }
 
+// Any variable as UTF-8: from its UNICODE_ form for the path and identity variables that have one,
+// else as IIS gives it (headers and the query string are bytes as received).
+inline std::optional<std::string> server_variable_as_utf8(EXTENSION_CONTROL_BLOCK* ecb, const char* name) {
+  return has_unicode_form(name) ? unicode_server_variable(ecb, name) : server_variable(ecb, name);
+}
+
 }  // namespace isapi
 
 #endif
