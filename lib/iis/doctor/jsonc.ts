@@ -121,20 +121,26 @@ class Parser {
       }
       // The last of duplicate keys wins, as with nlohmann and JSON.parse.
       Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      this.space();
-      const sep = this.text[this.pos];
-      if (sep === ',') {
-        this.pos++;
-        this.space();
-        if (this.text[this.pos] === '}') this.fail("a trailing ',' before '}'");
-        continue;
-      }
-      if (sep === '}') {
-        this.pos++;
-        return out;
-      }
-      this.fail(`expected ',' or '}' after the value of "${key}", found ${this.describe()}`);
+      if (this.closedAfterItem('}', `after the value of "${key}"`)) return out;
     }
+  }
+
+  /** After an object member or array item: skips a ',' (true: the object or array closed with
+   *  `close` instead); anything else, or a trailing ',' before `close`, fails. */
+  private closedAfterItem(close: '}' | ']', where: string): boolean {
+    this.space();
+    const sep = this.text[this.pos];
+    if (sep === ',') {
+      this.pos++;
+      this.space();
+      if (this.text[this.pos] === close) this.fail(`a trailing ',' before '${close}'`);
+      return false;
+    }
+    if (sep === close) {
+      this.pos++;
+      return true;
+    }
+    this.fail(`expected ',' or '${close}' ${where}, found ${this.describe()}`);
   }
 
   private array(depth: number): unknown[] {
@@ -147,19 +153,7 @@ class Parser {
     }
     for (;;) {
       out.push(this.value(depth + 1));
-      this.space();
-      const sep = this.text[this.pos];
-      if (sep === ',') {
-        this.pos++;
-        this.space();
-        if (this.text[this.pos] === ']') this.fail("a trailing ',' before ']'");
-        continue;
-      }
-      if (sep === ']') {
-        this.pos++;
-        return out;
-      }
-      this.fail(`expected ',' or ']' in a list, found ${this.describe()}`);
+      if (this.closedAfterItem(']', 'in a list')) return out;
     }
   }
 
